@@ -34,7 +34,11 @@ def postgres_missing() -> str | None:
 @functools.cache
 def redis_url() -> str | None:
     """A Redis URL for broker tests, on its own database number so tests never touch real data."""
-    candidates = [os.environ.get("TEST_REDIS_URL"), os.environ.get("REDIS_URL")]
+    explicit = os.environ.get("TEST_REDIS_URL")
+    if explicit:
+        parsed = urlparse(explicit)
+        return explicit if _reachable(parsed.hostname or "127.0.0.1", parsed.port or 6379) else None
+    candidates = [os.environ.get("REDIS_URL")]
     broker = getattr(settings, "CELERY_BROKER_URL", "")
     if broker.startswith("redis://"):
         candidates.append(broker)
