@@ -44,8 +44,8 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lock: install
-	cd requirements && ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes -o base.txt base.in
-	cd requirements && ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes -o dev.txt dev.in
+	cd requirements && ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links -o base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean:
 	rm -rf var/db.sqlite3* var/broker var/staticfiles
