@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,8 +34,40 @@ class CoordinatorScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.activity_path}__coordinators": request.user}).distinct()
 
 
+class ClosurePeriodFormSet(BaseInlineFormSet):
+    """Closures entered together must not overlap each other either (each form's own `clean`
+    only sees closures already saved)."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for i, first in enumerate(kept):
+            for second in kept[i + 1 :]:
+                same_scope = (
+                    first.get("venue") is None
+                    or second.get("venue") is None
+                    or first.get("venue") == second.get("venue")
+                )
+                if (
+                    same_scope
+                    and first.get("starts_on")
+                    and second.get("starts_on")
+                    and first["starts_on"] <= second["ends_on"]
+                    and second["starts_on"] <= first["ends_on"]
+                ):
+                    raise ValidationError(
+                        _("Closures “%(first)s” and “%(second)s” overlap.")
+                        % {"first": first["name"], "second": second["name"]}
+                    )
+
+
 class ClosurePeriodInline(admin.TabularInline):
     model = ClosurePeriod
+    formset = ClosurePeriodFormSet
     extra = 0
 
 

@@ -174,3 +174,30 @@ def test_admin_generate_meetings_action(client, director):
     )
     assert response.status_code == 200
     assert Meeting.objects.filter(group=slot.group).exists()
+
+
+def test_admin_rejects_closures_that_overlap_each_other_in_one_submission(client, director):
+    season = SeasonFactory()
+    data = {
+        "name": season.name,
+        "starts_on": "2026-09-01",
+        "ends_on": "2027-06-30",
+        "enrollment_opens_at_0": "2026-08-25",
+        "enrollment_opens_at_1": "18:00",
+        "offer_hours": "48",
+        "is_published": "on",
+        "closures-TOTAL_FORMS": "2",
+        "closures-INITIAL_FORMS": "0",
+        "closures-MIN_NUM_FORMS": "0",
+        "closures-MAX_NUM_FORMS": "1000",
+        "closures-0-name": "Ferie",
+        "closures-0-starts_on": "2027-01-18",
+        "closures-0-ends_on": "2027-01-31",
+        "closures-1-name": "Remont",
+        "closures-1-starts_on": "2027-01-25",
+        "closures-1-ends_on": "2027-02-05",
+    }
+    response = client.post(reverse("admin:clubs_season_change", args=[season.pk]), data)
+    assert response.status_code == 200
+    assert "„Ferie” i „Remont” nakładają się" in response.content.decode()
+    assert not ClosurePeriod.objects.exists()
