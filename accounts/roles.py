@@ -30,15 +30,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clubs.view_meeting",
         "clubs.change_meeting",
         "billing.view_feeplan",
+        "enrollment.view_enrollment",
+        "enrollment.view_participant",
+        "enrollment.view_household",
     ],
     Role.OFFICE: [
+        "enrollment.view_enrollment",
+        "enrollment.view_participant",
+        "enrollment.view_household",
+        "enrollment.change_household",
+        "enrollment.change_participant",
         "clubs.view_season",
         "clubs.view_activity",
         "clubs.view_group",
         "clubs.view_meeting",
         "billing.*",
     ],
-    Role.DIRECTOR: ["clubs.*", "billing.*", "accounts.view_user", "django_celery_beat.*"],
+    Role.DIRECTOR: [
+        "clubs.*",
+        "enrollment.*",
+        "billing.*",
+        "accounts.view_user",
+        "django_celery_beat.*",
+    ],
 }
 
 
