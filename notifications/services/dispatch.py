@@ -1,0 +1,321 @@
+"""Sending: lock the row, send, record; and the sweeper that hands waiting messages to workers.
+
+A message is sent inside the transaction that holds its row lock and is marked sent in that
+same transaction, so a duplicate task skips it and a crash before the commit leaves it waiting
+(see docs/adr/0003-notification-outbox.md for the one window this cannot close).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from .. import conf
+from ..channels import Outbound, Receipt
+from ..channels.email import email_message
+from ..exceptions import (
+    DeliveryError,
+    MissingEmailError,
+    MissingPhoneError,
+    TransientChannelError,
+)
+from ..kinds import Channel, KindSpec, kind_spec
+from ..models import (
+    Broadcast,
+    BroadcastStatus,
+    Notification,
+    NotificationEvent,
+    NotificationEventKind,
+    NotificationStatus,
+)
+from ..ratelimit import rate_limiter
+from ..recipients import Recipient
+from ..rendering import render_email, render_sms
+from ..routing import PreferenceBook
+from ..tokens import absolute_url, preferences_url, unsubscribe_url
+from .outbox import dispatch_on_commit
+
+logger = logging.getLogger(__name__)
+
+# Clocks of web and worker machines differ a little; a message due in a second is due.
+DUE_TOLERANCE = dt.timedelta(seconds=2)
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    RETRY = "retry"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # already sent, being sent by another worker, or not due yet
+    DEFERRED = "deferred"  # the channel's rate limit is used up; nothing was changed
+
+
+@dataclass(frozen=True)
+class SendResult:
+    notification_id: int
+    outcome: Outcome
+    # Seconds until the next try, when a worker task should make it (short waits only).
+    retry_in: float | None = None
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, 4 min ... up to an hour."""
+    return dt.timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    )
+
+
+def notification_send(
+    *, notification_id: int, outbound: Outbound | None = None, now: dt.datetime | None = None
+) -> SendResult:
+    """Send one message if it is waiting and due. Safe to call any number of times, also
+    concurrently: only one call sends, the others find it locked or sent and do nothing."""
+    if outbound is not None:
+        return _send(notification_id, outbound, now)
+    with Outbound() as own:
+        return _send(notification_id, own, now)
+
+
+def notifications_send_batch(
+    *, notification_ids: list[int], now: dt.datetime | None = None
+) -> list[SendResult]:
+    """Send a chunk through one SMTP connection; a failing message does not stop the others."""
+    ids = list(dict.fromkeys(notification_ids))
+    results: list[SendResult] = []
+    with Outbound() as outbound:
+        for index, pk in enumerate(ids):
+            result = _send(pk, outbound, now)
+            results.append(result)
+            if result.outcome == Outcome.DEFERRED:
+                # The rate limit is used up: the rest of the chunk waits for the same window.
+                results.extend(
+                    SendResult(rest, Outcome.DEFERRED, result.retry_in) for rest in ids[index + 1 :]
+                )
+                break
+    return results
+
+
+def lock_pending(notification_id: int) -> Notification | None:
+    """The waiting row, locked for this transaction; None if it is sent, gone, or locked by a
+    worker that is sending it right now (SKIP LOCKED: never wait behind a slow server)."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(pk=notification_id, status=NotificationStatus.PENDING)
+        .first()
+    )
+
+
+def _is_due(due_at: dt.datetime, retry_after: dt.datetime | None, now: dt.datetime) -> bool:
+    if due_at > now + DUE_TOLERANCE:
+        return False
+    return retry_after is None or retry_after <= now + DUE_TOLERANCE
+
+
+def _send(notification_id: int, outbound: Outbound, now: dt.datetime | None) -> SendResult:
+    peek = (
+        Notification.objects.filter(pk=notification_id)
+        .values_list("status", "channel", "due_at", "retry_after")
+        .first()
+    )
+    if peek is None or peek[0] != NotificationStatus.PENDING:
+        return SendResult(notification_id, Outcome.SKIPPED)
+    _status, channel, due_at, retry_after = peek
+    if not _is_due(due_at, retry_after, now or timezone.now()):
+        return SendResult(notification_id, Outcome.SKIPPED)
+    wait = rate_limiter(channel).acquire()
+    if wait:
+        return SendResult(notification_id, Outcome.DEFERRED, retry_in=wait)
+
+    # Errors are recorded for staff, in the centre's language; templates switch to the
+    # recipient's language themselves.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        notification = lock_pending(notification_id)
+        if notification is None:
+            return SendResult(notification_id, Outcome.SKIPPED)
+        current = now or timezone.now()
+        if not _is_due(notification.due_at, notification.retry_after, current):
+            return SendResult(notification_id, Outcome.SKIPPED)
+        return _deliver(notification, outbound, current)
+
+
+def _deliver(notification: Notification, outbound: Outbound, now: dt.datetime) -> SendResult:
+    spec = kind_spec(notification.kind)
+    if _unsubscribed(notification, spec):
+        notification.status = NotificationStatus.CANCELLED
+        notification.last_error = gettext("The recipient unsubscribed from these messages.")
+        notification.save(update_fields=["status", "last_error", "updated_at"])
+        _event(notification, NotificationEventKind.CANCELLED, notification.last_error, now)
+        return SendResult(notification.pk, Outcome.CANCELLED)
+    try:
+        receipt = _compose_and_send(notification, spec, outbound)
+    except TransientChannelError as error:
+        return _transient(notification, str(error), now)
+    except DeliveryError as error:
+        return _fail(notification, str(error), now)
+    except DatabaseError:
+        raise  # the transaction is broken: roll back, the task retries, the row still waits
+    except Exception as error:
+        logger.exception("notification %s: unexpected error", notification.pk)
+        return _fail(
+            notification,
+            gettext("Unexpected error: %(error)s")
+            % {"error": f"{error.__class__.__name__}: {error}"},
+            now,
+        )
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = now
+    notification.attempts += 1
+    notification.provider_id = receipt.provider_id[:200]
+    notification.segments = receipt.segments
+    notification.last_error = ""
+    notification.retry_after = None
+    notification.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "attempts",
+            "provider_id",
+            "segments",
+            "last_error",
+            "retry_after",
+            "updated_at",
+        ]
+    )
+    _event(notification, NotificationEventKind.SENT, "", now)
+    return SendResult(notification.pk, Outcome.SENT)
+
+
+def _unsubscribed(notification: Notification, spec: KindSpec) -> bool:
+    """Checked again at sending: an unsubscribe after queueing stops a later reminder."""
+    if spec.is_locked(notification.channel):
+        return False
+    recipient = Recipient(
+        user_id=notification.user_id,
+        email=notification.address if notification.channel == Channel.EMAIL else "",
+        phone=notification.address if notification.channel == Channel.SMS else "",
+    )
+    book = PreferenceBook.load([recipient], [notification.kind])
+    return book.choice(recipient, notification.kind, notification.channel) is False
+
+
+def _compose_and_send(notification: Notification, spec: KindSpec, outbound: Outbound) -> Receipt:
+    if not notification.address:
+        raise MissingEmailError if notification.channel == Channel.EMAIL else MissingPhoneError
+    can_unsubscribe = not spec.is_locked(notification.channel)
+    link = unsubscribe_url(notification.public_id) if can_unsubscribe else None
+    context = dict(notification.context)
+    if not context.get("url") and isinstance(context.get("path"), str):
+        context["url"] = absolute_url(context["path"])
+    context |= {
+        "recipient_name": notification.recipient_name,
+        "unsubscribe_url": link,
+        "preferences_url": preferences_url() if notification.user_id else None,
+        "site_url": absolute_url("/"),
+    }
+    if notification.channel == Channel.EMAIL:
+        rendered = render_email(
+            kind=notification.kind, language=notification.language, context=context
+        )
+        message = email_message(
+            notification=notification,
+            rendered=rendered,
+            unsubscribe_url=link,
+            connection=outbound.email_connection(),
+        )
+        return outbound.send_email(message)
+    text = render_sms(kind=notification.kind, language=notification.language, context=context)
+    return outbound.send_sms(
+        to=notification.address,
+        text=text.text,
+        reference=notification.public_id.hex,
+        segments=text.segments,
+    )
+
+
+def _fail(notification: Notification, reason: str, now: dt.datetime) -> SendResult:
+    notification.status = NotificationStatus.FAILED
+    notification.attempts += 1
+    notification.last_error = reason
+    notification.retry_after = None
+    notification.save(
+        update_fields=["status", "attempts", "last_error", "retry_after", "updated_at"]
+    )
+    _event(notification, NotificationEventKind.FAILED, reason, now)
+    logger.warning("notification %s failed: %s", notification.pk, reason)
+    return SendResult(notification.pk, Outcome.FAILED)
+
+
+def _transient(notification: Notification, reason: str, now: dt.datetime) -> SendResult:
+    attempt = notification.attempts + 1
+    if attempt >= conf.get("NOTIFICATIONS_MAX_ATTEMPTS"):
+        return _fail(  # counts this attempt
+            notification,
+            gettext("Gave up after %(count)s attempts: %(error)s")
+            % {"count": attempt, "error": reason},
+            now,
+        )
+    notification.attempts = attempt
+    delay = backoff(notification.attempts)
+    countdown = delay.total_seconds()
+    by_task = countdown <= conf.MAX_TASK_COUNTDOWN_SECONDS
+    grace = dt.timedelta(seconds=conf.get("NOTIFICATIONS_DISPATCH_GRACE_SECONDS"))
+    notification.last_error = reason
+    notification.retry_after = now + delay
+    # A worker task tries again after a short wait; the sweeper is the safety net, or the only
+    # way for long waits (a long Celery countdown on Redis could run twice).
+    notification.next_attempt_at = notification.retry_after + (grace if by_task else dt.timedelta())
+    notification.save(
+        update_fields=["attempts", "last_error", "retry_after", "next_attempt_at", "updated_at"]
+    )
+    _event(notification, NotificationEventKind.ERROR, reason, now)
+    return SendResult(notification.pk, Outcome.RETRY, retry_in=countdown if by_task else None)
+
+
+def _event(notification: Notification, event: str, detail: str, now: dt.datetime) -> None:
+    NotificationEvent.objects.create(notification=notification, at=now, event=event, detail=detail)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    notifications: int
+    broadcasts: int
+
+
+def notifications_sweep(*, now: dt.datetime | None = None, limit: int | None = None) -> SweepResult:
+    """Hand to the workers every waiting message whose time has come: queued while the broker
+    was down, lost with a killed worker, due after a backoff, or scheduled for later."""
+    now = now or timezone.now()
+    limit = limit or conf.get("NOTIFICATIONS_SWEEP_LIMIT")
+    lease = dt.timedelta(seconds=conf.get("NOTIFICATIONS_SWEEP_LEASE_SECONDS"))
+    grace = dt.timedelta(seconds=conf.get("NOTIFICATIONS_DISPATCH_GRACE_SECONDS"))
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.due_for_sweep(now)
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            # Not picked again for a while, so a long backlog is not enqueued twice.
+            Notification.objects.filter(pk__in=ids).update(next_attempt_at=now + lease)
+            dispatch_on_commit(ids)
+        broadcast_ids = list(
+            Broadcast.objects.filter(
+                status=BroadcastStatus.QUEUED, queued_at__lte=now - grace
+            ).values_list("pk", flat=True)
+        )
+        if broadcast_ids:
+            from .broadcasts import fan_out_on_commit
+
+            for broadcast_id in broadcast_ids:
+                fan_out_on_commit(broadcast_id)
+    return SweepResult(notifications=len(ids), broadcasts=len(broadcast_ids))
