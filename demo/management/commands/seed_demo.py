@@ -26,6 +26,8 @@ from clubs.models import (
     WeeklySlot,
 )
 from clubs.services import meetings_generate
+from enrollment import services as enrollment_services
+from enrollment.models import ConsentKind, Household, Participant
 
 DEMO_PASSWORD = "demo-mok-2026"  # noqa: S105 - published in the README, demo only
 
@@ -349,6 +351,7 @@ class Command(BaseCommand):
             )
         groups = self._catalogue(season, rooms, instructors, users)
         created = sum(meetings_generate(group=group).created for group in groups)
+        self._families(users, {group.name: group for group in groups})
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(groups)} groups, {created} new meetings. "
@@ -356,6 +359,54 @@ class Command(BaseCommand):
                 + ", ".join(email for email, *_ in DEMO_USERS)
             )
         )
+
+    def _families(self, users, groups):
+        """The demo parent's family, and other families that fill a popular group."""
+        if Household.objects.filter(guardians__user=users[Role.GUARDIAN]).exists():
+            return
+        parent = users[Role.GUARDIAN]
+        kids = self._family(
+            parent, "Kowalscy", [("Zosia", dt.date(2018, 4, 12)), ("Kuba", dt.date(2015, 10, 3))]
+        )
+        popular = groups["Dzieci 7–9 lat"]
+        User = get_user_model()
+        for number in range(popular.capacity + 3):
+            other = User.objects.create_user(
+                f"rodzina{number + 1}@mok.example.pl",
+                DEMO_PASSWORD,
+                first_name="Rodzic",
+                last_name=f"Demo {number + 1}",
+            )
+            other.groups.add(AuthGroup.objects.get(name=Role.GUARDIAN))
+            [child] = self._family(
+                other, f"Rodzina {number + 1}", [("Dziecko", dt.date(2018, 1, 1 + number))]
+            )
+            enrollment_services.enrollment_request(
+                participants=[child], group=popular, requested_by=other
+            )
+        # Zosia waits for a place in the full group; Kuba dances with the juniors.
+        enrollment_services.enrollment_request(
+            participants=[kids[0]], group=popular, requested_by=parent
+        )
+        enrollment_services.enrollment_request(
+            participants=[kids[1]], group=groups["Juniorzy 10–13 lat"], requested_by=parent
+        )
+
+    def _family(self, user, name, children):
+        household = enrollment_services.household_create(user=user, name=name)
+        kids = []
+        for first_name, birth_date in children:
+            child = Participant.objects.create(
+                household=household,
+                first_name=first_name,
+                last_name=user.last_name,
+                birth_date=birth_date,
+            )
+            enrollment_services.consent_decide(
+                participant=child, kind=ConsentKind.ENROLLMENT_DATA, granted=True, decided_by=user
+            )
+            kids.append(child)
+        return kids
 
     def _users(self):
         User = get_user_model()

@@ -1,0 +1,47 @@
+"""Domain errors of enrollment, each with a message for the person in front of the screen."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class EnrollmentError(Exception):
+    default_message = _("This cannot be done.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class NotEligibleError(EnrollmentError):
+    default_message = _("This participant cannot join this group.")
+
+
+class AgeNotAllowedError(NotEligibleError):
+    default_message = _("The participant's age does not fit this group.")
+
+
+class EnrollmentClosedError(EnrollmentError):
+    default_message = _("Enrollment for this group is not open now.")
+
+
+class AlreadyEnrolledError(EnrollmentError):
+    default_message = _("This participant is already enrolled or waiting in this group.")
+
+
+class ConsentMissingError(EnrollmentError):
+    default_message = _("A required consent has not been given for this participant.")
+
+
+class GroupFullError(EnrollmentError):
+    default_message = _("The group has no free place.")
+
+
+class InvalidTransitionError(EnrollmentError):
+    default_message = _("This enrollment cannot change this way in its current state.")
+
+
+class OfferExpiredError(EnrollmentError):
+    default_message = _("The offer has expired; the place has passed to the next person.")
+
+
+class TrialNotAllowedError(EnrollmentError):
+    default_message = _("A trial meeting is not possible here.")

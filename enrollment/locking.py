@@ -1,0 +1,30 @@
+"""Row locks for enrollment, in one place.
+
+A group's row is locked before its places are counted and changed, so a place goes to exactly one
+person. On PostgreSQL that is `SELECT ... FOR UPDATE`; on SQLite every write transaction already
+takes the database lock at BEGIN (`transaction_mode = "IMMEDIATE"`).
+
+Two test-only settings let the concurrency tests force the race (never set them elsewhere):
+`ENROLLMENT_TEST_RACE_DELAY` (seconds to sleep between the check and the write) and
+`ENROLLMENT_TEST_DISABLE_LOCK` (the negative control: without the lock the tests must oversell).
+"""
+
+import time
+
+from django.conf import settings
+
+from clubs.models import Group
+
+
+def group_lock(group_id: int) -> Group:
+    """The group's row, locked until the end of the current transaction."""
+    queryset = Group.objects.select_related("season", "activity")
+    if not getattr(settings, "ENROLLMENT_TEST_DISABLE_LOCK", False):
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=group_id)
+
+
+def race_window() -> None:
+    delay = getattr(settings, "ENROLLMENT_TEST_RACE_DELAY", 0)
+    if delay:
+        time.sleep(delay)

@@ -1,0 +1,51 @@
+"""Writes of the enrollment app. Every function changes state inside one transaction."""
+
+from .enrollments import (
+    enrollment_approve,
+    enrollment_move,
+    enrollment_reject,
+    enrollment_request,
+    enrollment_withdraw,
+    group_counters_recount,
+    offer_accept,
+    offer_decline,
+    offers_expire_due,
+    offers_remind_expiring,
+    trial_book,
+    waitlist_promote,
+    waitlist_reorder,
+    withdrawals_complete_due,
+)
+from .households import (
+    consent_decide,
+    guardian_invite,
+    household_calendar_token_rotate,
+    household_create,
+    invitation_accept,
+    participant_create,
+    participant_update,
+)
+
+__all__ = [
+    "consent_decide",
+    "enrollment_approve",
+    "enrollment_move",
+    "enrollment_reject",
+    "enrollment_request",
+    "enrollment_withdraw",
+    "group_counters_recount",
+    "guardian_invite",
+    "household_calendar_token_rotate",
+    "household_create",
+    "invitation_accept",
+    "offer_accept",
+    "offer_decline",
+    "offers_expire_due",
+    "offers_remind_expiring",
+    "participant_create",
+    "participant_update",
+    "trial_book",
+    "waitlist_promote",
+    "waitlist_reorder",
+    "withdrawals_complete_due",
+]

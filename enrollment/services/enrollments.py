@@ -1,0 +1,483 @@
+"""Enrollment, the waiting list and offers.
+
+Every change of places happens inside one transaction that holds the group's row lock
+(`locking.group_lock`); `Group.places_taken` counts ACTIVE and OFFERED enrollments and
+`Group.waitlist_length` the WAITLISTED ones. Only this module writes those counters.
+"""
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clubs.models import Group, Meeting, MeetingStatus
+
+from .. import messages
+from ..exceptions import (
+    AgeNotAllowedError,
+    AlreadyEnrolledError,
+    ConsentMissingError,
+    EnrollmentClosedError,
+    GroupFullError,
+    InvalidTransitionError,
+    OfferExpiredError,
+    TrialNotAllowedError,
+)
+from ..locking import group_lock, race_window
+from ..models import (
+    Enrollment,
+    EnrollmentEvent,
+    EnrollmentStatus,
+    Participant,
+    PriorityTier,
+    TrialBooking,
+)
+from ..selectors import consents_missing, participant_is_continuing
+
+S = EnrollmentStatus
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _record(enrollment: Enrollment, *, from_status: str, actor, reason: str = "") -> None:
+    event = EnrollmentEvent.objects.create(
+        enrollment=enrollment,
+        from_status=from_status,
+        to_status=enrollment.status,
+        actor=actor,
+        reason=reason[:300],
+    )
+    messages.enrollment_event_notify(enrollment=enrollment, event=event)
+
+
+def _move(enrollment: Enrollment, to: str, *, actor, reason: str = "", **fields) -> None:
+    from_status = enrollment.status
+    enrollment.status = to
+    for name, value in fields.items():
+        setattr(enrollment, name, value)
+    enrollment.save(update_fields=["status", "updated_at", *fields])
+    _record(enrollment, from_status=from_status, actor=actor, reason=reason)
+
+
+def _save_counters(group: Group, *, taken: int, waiting: int) -> None:
+    group.places_taken, group.waitlist_length = taken, waiting
+    group.save(update_fields=["places_taken", "waitlist_length"])
+
+
+def _advance_waitlist(group: Group, *, now: dt.datetime) -> list[Enrollment]:
+    """Offer every free place to the next person in line. Call with the group locked."""
+    free = group.capacity - group.places_taken
+    if free <= 0:
+        return []
+    offered = list(Enrollment.objects.filter(group=group).waitlist()[:free])
+    deadline = now + dt.timedelta(hours=group.season.offer_hours)
+    for enrollment in offered:
+        _move(enrollment, S.OFFERED, actor=None, offer_expires_at=deadline)
+    if offered:
+        _save_counters(
+            group,
+            taken=group.places_taken + len(offered),
+            waiting=group.waitlist_length - len(offered),
+        )
+    return offered
+
+
+def _check_window(group: Group, *, continuing: bool, now: dt.datetime) -> None:
+    season = group.season
+    if season.enrollment_closes_at and now >= season.enrollment_closes_at:
+        raise EnrollmentClosedError(_("Enrollment for this season has closed."))
+    if now >= season.enrollment_opens_at:
+        return
+    if continuing and season.priority_opens_at and now >= season.priority_opens_at:
+        return
+    opens = timezone.localtime(season.enrollment_opens_at)
+    raise EnrollmentClosedError(
+        _("Enrollment opens on %(date)s.") % {"date": opens.strftime("%d.%m.%Y %H:%M")}
+    )
+
+
+def _check_participant(participant: Participant, group: Group) -> None:
+    if not group.accepts_birth_date(participant.birth_date):
+        raise AgeNotAllowedError(
+            _("%(name)s's age does not fit this group (ages %(min)d–%(max)d).")
+            % {"name": participant.first_name, "min": group.age_min, "max": group.age_max}
+        )
+    if consents_missing(participant=participant):
+        raise ConsentMissingError(
+            _("Give the consent to processing of %(name)s's data first.")
+            % {"name": participant.first_name}
+        )
+
+
+def enrollment_request(
+    *,
+    participants: Sequence[Participant],
+    group: Group,
+    requested_by,
+    together: bool = False,
+    request_key: str = "",
+    now: dt.datetime | None = None,
+) -> list[Enrollment]:
+    """Enroll one or more participants (siblings) in a group.
+
+    Each gets a place (ACTIVE), waits for approval (PENDING) or joins the waiting list. With
+    `together`, either all of them get places or all of them wait.
+    """
+    now = now or timezone.now()
+    if not group.is_published or not group.season.is_published:
+        raise EnrollmentClosedError(_("This group does not take enrollments."))
+    tiers = {}
+    for participant in participants:
+        _check_participant(participant, group)
+        continuing = participant_is_continuing(participant=participant, group=group)
+        _check_window(group, continuing=continuing, now=now)
+        tiers[participant.pk] = PriorityTier.CONTINUING if continuing else PriorityTier.GENERAL
+
+    try:
+        with transaction.atomic():
+            locked = group_lock(group.pk)
+            if request_key:
+                repeated = list(
+                    Enrollment.objects.filter(request_key=request_key, requested_by=requested_by)
+                )
+                if repeated:
+                    return repeated  # the same form submitted twice: answer as the first time
+            if (
+                Enrollment.objects.live()
+                .filter(group=locked, participant__in=participants)
+                .exists()
+            ):
+                raise AlreadyEnrolledError()
+            taken, waiting = locked.places_taken, locked.waitlist_length
+            race_window()
+            free = locked.capacity - taken
+            fits_all = free >= len(participants)
+            enrollments = []
+            for participant in participants:
+                if locked.requires_approval:
+                    status = S.PENDING
+                elif free > 0 and (fits_all or not together):
+                    status, free, taken = S.ACTIVE, free - 1, taken + 1
+                else:
+                    status, waiting = S.WAITLISTED, waiting + 1
+                enrollment = Enrollment.objects.create(
+                    participant=participant,
+                    group=locked,
+                    status=status,
+                    priority_tier=tiers[participant.pk],
+                    waitlist_rank=_micros(now),
+                    requested_at=now,
+                    requested_by=requested_by,
+                    request_key=request_key,
+                )
+                _record(enrollment, from_status="", actor=requested_by)
+                enrollments.append(enrollment)
+            _save_counters(locked, taken=taken, waiting=waiting)
+            return enrollments
+    except IntegrityError as error:
+        # The partial unique index caught a duplicate the check above could not see.
+        raise AlreadyEnrolledError() from error
+
+
+def _last_day_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@transaction.atomic
+def enrollment_withdraw(
+    *, enrollment: Enrollment, by, reason: str = "", now: dt.datetime | None = None
+) -> Enrollment:
+    """Withdraw. An active place stays until the end of the month, then passes on; a request,
+    a waiting-list place or an offer ends at once."""
+    now = now or timezone.now()
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status == S.ACTIVE:
+        if enrollment.ends_on is not None:
+            raise InvalidTransitionError(_("The withdrawal has already been recorded."))
+        enrollment.ends_on = _last_day_of_month(timezone.localdate(now))
+        enrollment.save(update_fields=["ends_on", "updated_at"])
+        _record(
+            enrollment,
+            from_status=S.ACTIVE,
+            actor=by,
+            reason=reason or _("Withdrawal at the end of the month"),
+        )
+        return enrollment
+    if enrollment.status not in (S.PENDING, S.WAITLISTED, S.OFFERED):
+        raise InvalidTransitionError()
+    was = enrollment.status
+    _move(enrollment, S.WITHDRAWN, actor=by, reason=reason)
+    if was == S.WAITLISTED:
+        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
+    elif was == S.OFFERED:
+        _save_counters(group, taken=group.places_taken - 1, waiting=group.waitlist_length)
+        _advance_waitlist(group, now=now)
+    return enrollment
+
+
+def withdrawals_complete_due(*, today: dt.date | None = None) -> int:
+    """End active enrollments whose last day has passed and pass their places on."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    done = 0
+    due = Enrollment.objects.filter(status=S.ACTIVE, ends_on__lt=today)
+    for group_id in sorted(set(due.values_list("group_id", flat=True))):
+        with transaction.atomic():
+            group = group_lock(group_id)
+            ending = list(due.filter(group_id=group_id))
+            for enrollment in ending:
+                _move(enrollment, S.WITHDRAWN, actor=None, reason=_("Withdrawal took effect"))
+            _save_counters(
+                group, taken=group.places_taken - len(ending), waiting=group.waitlist_length
+            )
+            _advance_waitlist(group, now=now)
+            done += len(ending)
+    return done
+
+
+@transaction.atomic
+def offer_accept(*, enrollment: Enrollment, by, now: dt.datetime | None = None) -> Enrollment:
+    now = now or timezone.now()
+    group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status != S.OFFERED:
+        raise InvalidTransitionError(_("There is no open offer for this enrollment."))
+    if enrollment.offer_expires_at and enrollment.offer_expires_at <= now:
+        raise OfferExpiredError()
+    _move(enrollment, S.ACTIVE, actor=by, offer_expires_at=None)
+    return enrollment
+
+
+@transaction.atomic
+def offer_decline(*, enrollment: Enrollment, by, now: dt.datetime | None = None) -> Enrollment:
+    now = now or timezone.now()
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status != S.OFFERED:
+        raise InvalidTransitionError(_("There is no open offer for this enrollment."))
+    _move(enrollment, S.DECLINED, actor=by, offer_expires_at=None)
+    _save_counters(group, taken=group.places_taken - 1, waiting=group.waitlist_length)
+    _advance_waitlist(group, now=now)
+    return enrollment
+
+
+def offers_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Expire offers past their deadline and offer the places to the next people."""
+    now = now or timezone.now()
+    due = Enrollment.objects.filter(status=S.OFFERED, offer_expires_at__lte=now)
+    expired = 0
+    for group_id in sorted(set(due.values_list("group_id", flat=True))):
+        with transaction.atomic():
+            group = group_lock(group_id)
+            ending = list(due.filter(group_id=group_id))  # re-read under the lock
+            for enrollment in ending:
+                _move(enrollment, S.EXPIRED, actor=None, reason=_("Offer not accepted in time"))
+            _save_counters(
+                group, taken=group.places_taken - len(ending), waiting=group.waitlist_length
+            )
+            _advance_waitlist(group, now=now)
+            expired += len(ending)
+    return expired
+
+
+def offers_remind_expiring(*, now: dt.datetime | None = None, hours: int = 12) -> int:
+    """Remind once about offers that expire within `hours` (the dedupe key makes it once)."""
+    now = now or timezone.now()
+    expiring = Enrollment.objects.filter(
+        status=S.OFFERED,
+        offer_expires_at__gt=now,
+        offer_expires_at__lte=now + dt.timedelta(hours=hours),
+    ).select_related("participant", "group__activity")
+    count = 0
+    for enrollment in expiring:
+        with transaction.atomic():
+            messages.offer_expiring_notify(enrollment=enrollment)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def enrollment_approve(
+    *, enrollment: Enrollment, by, reason: str = "", now: dt.datetime | None = None
+) -> Enrollment:
+    """Accept a pending request: a place if there is one, else the waiting list."""
+    now = now or timezone.now()
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status != S.PENDING:
+        raise InvalidTransitionError(_("Only requests awaiting approval can be approved."))
+    if group.places_taken < group.capacity:
+        _move(enrollment, S.ACTIVE, actor=by, reason=reason)
+        _save_counters(group, taken=group.places_taken + 1, waiting=group.waitlist_length)
+    else:
+        _move(enrollment, S.WAITLISTED, actor=by, reason=reason, waitlist_rank=_micros(now))
+        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length + 1)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_reject(*, enrollment: Enrollment, by, reason: str) -> Enrollment:
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status not in (S.PENDING, S.WAITLISTED):
+        raise InvalidTransitionError(_("Only requests and waiting-list places can be rejected."))
+    was = enrollment.status
+    _move(enrollment, S.REJECTED, actor=by, reason=reason)
+    if was == S.WAITLISTED:
+        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
+    return enrollment
+
+
+@transaction.atomic
+def waitlist_promote(
+    *, enrollment: Enrollment, by, reason: str, now: dt.datetime | None = None
+) -> Enrollment:
+    """A coordinator gives a waiting person the next place: at once if one is free, else the
+    person moves to the head of the list."""
+    now = now or timezone.now()
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status != S.WAITLISTED:
+        raise InvalidTransitionError(_("Only people on the waiting list can be promoted."))
+    if group.places_taken < group.capacity:
+        _move(enrollment, S.ACTIVE, actor=by, reason=reason)
+        _save_counters(group, taken=group.places_taken + 1, waiting=group.waitlist_length - 1)
+        return enrollment
+    head = Enrollment.objects.filter(group=group).waitlist().first()
+    enrollment.priority_tier = min(enrollment.priority_tier, head.priority_tier)
+    enrollment.waitlist_rank = head.waitlist_rank - 1
+    enrollment.save(update_fields=["priority_tier", "waitlist_rank", "updated_at"])
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment,
+        from_status=S.WAITLISTED,
+        to_status=S.WAITLISTED,
+        actor=by,
+        reason=_("Moved to the head of the waiting list: %(reason)s") % {"reason": reason},
+    )
+    return enrollment
+
+
+@transaction.atomic
+def waitlist_reorder(*, enrollment: Enrollment, by, up: bool, reason: str) -> Enrollment:
+    """Swap a waiting person with the one just before (up) or after them."""
+    group = group_lock(enrollment.group_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    if enrollment.status != S.WAITLISTED:
+        raise InvalidTransitionError(_("Only people on the waiting list can be moved."))
+    line = list(Enrollment.objects.filter(group=group).waitlist())
+    index = next(i for i, item in enumerate(line) if item.pk == enrollment.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(line):
+        raise InvalidTransitionError(_("There is nobody to swap places with."))
+    other = line[other_index]
+    enrollment.priority_tier, other.priority_tier = other.priority_tier, enrollment.priority_tier
+    enrollment.waitlist_rank, other.waitlist_rank = other.waitlist_rank, enrollment.waitlist_rank
+    if enrollment.waitlist_rank == other.waitlist_rank:
+        # Equal ranks are ordered by id; make the swap visible.
+        enrollment.waitlist_rank += -1 if up else 1
+    for item in (enrollment, other):
+        item.save(update_fields=["priority_tier", "waitlist_rank", "updated_at"])
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment,
+        from_status=S.WAITLISTED,
+        to_status=S.WAITLISTED,
+        actor=by,
+        reason=(
+            _("Moved up the waiting list: %(reason)s")
+            if up
+            else _("Moved down the waiting list: %(reason)s")
+        )
+        % {"reason": reason},
+    )
+    return enrollment
+
+
+def enrollment_move(
+    *, enrollment: Enrollment, to_group: Group, by, reason: str, now: dt.datetime | None = None
+) -> Enrollment:
+    """Move an active participant to another group with a free place; the old enrollment ends
+    as MOVED and its place passes on. Returns the new enrollment."""
+    now = now or timezone.now()
+    if to_group.pk == enrollment.group_id:
+        raise InvalidTransitionError(_("Choose a different group."))
+    if to_group.activity_id != enrollment.group.activity_id or (
+        to_group.season_id != enrollment.group.season_id
+    ):
+        raise InvalidTransitionError(_("A move is possible within the same activity and season."))
+    first, second = sorted([enrollment.group_id, to_group.pk])
+    with transaction.atomic():
+        locked = {first: group_lock(first), second: group_lock(second)}  # fixed order: no deadlock
+        source, target = locked[enrollment.group_id], locked[to_group.pk]
+        enrollment = Enrollment.objects.select_related("participant").get(pk=enrollment.pk)
+        if enrollment.status != S.ACTIVE:
+            raise InvalidTransitionError(_("Only active participants can be moved."))
+        if not target.accepts_birth_date(enrollment.participant.birth_date):
+            raise AgeNotAllowedError()
+        if target.places_taken >= target.capacity:
+            raise GroupFullError()
+        if (
+            Enrollment.objects.live()
+            .filter(group=target, participant=enrollment.participant)
+            .exists()
+        ):
+            raise AlreadyEnrolledError()
+        _move(enrollment, S.MOVED, actor=by, reason=reason)
+        moved = Enrollment.objects.create(
+            participant=enrollment.participant,
+            group=target,
+            status=S.ACTIVE,
+            priority_tier=enrollment.priority_tier,
+            waitlist_rank=_micros(now),
+            requested_at=now,
+            requested_by=by,
+        )
+        _record(
+            moved,
+            from_status="",
+            actor=by,
+            reason=_("Moved from %(group)s: %(reason)s") % {"group": source, "reason": reason},
+        )
+        _save_counters(source, taken=source.places_taken - 1, waiting=source.waitlist_length)
+        _save_counters(target, taken=target.places_taken + 1, waiting=target.waitlist_length)
+        _advance_waitlist(source, now=now)
+        return moved
+
+
+@transaction.atomic
+def trial_book(*, participant: Participant, meeting: Meeting, by) -> TrialBooking:
+    """Book one trial meeting; it takes a place at that meeting only."""
+    group = group_lock(meeting.group_id)
+    if not group.trial_allowed:
+        raise TrialNotAllowedError(_("This group does not offer trial meetings."))
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
+        raise TrialNotAllowedError(_("Choose a meeting that is still ahead."))
+    if not group.accepts_birth_date(participant.birth_date):
+        raise AgeNotAllowedError()
+    if Enrollment.objects.live().filter(group=group, participant=participant).exists():
+        raise TrialNotAllowedError(_("The participant is already enrolled in this group."))
+    if TrialBooking.objects.filter(
+        participant=participant, group=group, cancelled_at__isnull=True
+    ).exists():
+        raise TrialNotAllowedError(_("A trial meeting in this group has already been booked."))
+    trials = TrialBooking.objects.filter(meeting=meeting, cancelled_at__isnull=True).count()
+    if group.places_taken + trials >= group.capacity:
+        raise GroupFullError(_("There is no free place at this meeting."))
+    return TrialBooking.objects.create(
+        participant=participant, group=group, meeting=meeting, booked_by=by
+    )
+
+
+def group_counters_recount(*, group: Group) -> tuple[int, int]:
+    """(places taken, waiting list length) counted from the rows: what the counters must say."""
+    enrollments = Enrollment.objects.filter(group=group)
+    return (
+        enrollments.holding_places().count(),
+        enrollments.filter(status=S.WAITLISTED).count(),
+    )

@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def offers_expire_due_task() -> int:
+    """Every minute: expire overdue waiting-list offers and offer the places on."""
+    return services.offers_expire_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def offers_remind_expiring_task() -> int:
+    """Hourly: remind families about offers that expire soon (once per offer)."""
+    return services.offers_remind_expiring()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def withdrawals_complete_due_task() -> int:
+    """Daily: end withdrawn enrollments after their last day and pass the places on."""
+    return services.withdrawals_complete_due()
