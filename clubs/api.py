@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from .cache import cached_for_anonymous
 from .filters import GroupFilter
 from .models import Group
 from .selectors import group_list_public
@@ -61,6 +62,7 @@ def _error(status: int, message: str, errors: dict | None = None) -> JsonRespons
 
 
 @require_safe
+@cached_for_anonymous
 def group_list(request: HttpRequest) -> JsonResponse:
     filterset = GroupFilter(request.GET or None, queryset=group_list_public())
     if filterset.is_bound and not filterset.is_valid():

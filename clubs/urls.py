@@ -1,9 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from . import api, views
-from .converters import IdConverter
-
-register_converter(IdConverter, "id")
 
 app_name = "clubs"
 

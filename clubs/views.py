@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from .cache import cached_for_anonymous
 from .calendars import calendar_build
 from .filters import GroupFilter
 from .models import Activity, Group
@@ -18,6 +19,7 @@ def _catalogue_groups():
 
 
 @require_safe
+@cached_for_anonymous
 def catalogue(request: HttpRequest) -> HttpResponse:
     filterset = GroupFilter(request.GET or None, queryset=_catalogue_groups())
     season = filterset.selected_season()

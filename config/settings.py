@@ -180,6 +180,22 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Cache ------------------------------------------------------------------------------------
+# Shared by every process: Redis when there is one, else files in var/ (the embedded mode's web
+# server and worker are separate processes).
+CACHE_URL = os.environ.get("CACHE_URL", "") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
@@ -214,7 +230,58 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clubs.tasks.meetings_generate_all_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "enrollment-offers-expire": {
+        "task": "enrollment.tasks.offers_expire_due_task",
+        "schedule": crontab(),  # every minute: a freed place waits at most a minute
+    },
+    "enrollment-offers-remind": {
+        "task": "enrollment.tasks.offers_remind_expiring_task",
+        "schedule": crontab(minute=5),
+    },
+    "enrollment-withdrawals-complete": {
+        "task": "enrollment.tasks.withdrawals_complete_due_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
+
+# --- Notifications ----------------------------------------------------------------------------
+# Outbox, e-mail and SMS (notifications/, docs/adr/0003-notification-outbox.md).
+# SMS: the console backend prints; production sets NOTIFICATIONS_SMS_BACKEND to
+# notifications.channels.sms.smsapi.SmsApiBackend and SMSAPI_TOKEN (and SMSAPI_SENDER, a sender
+# name registered with SMSAPI.pl).
+NOTIFICATIONS_SMS_BACKEND = os.environ.get(
+    "NOTIFICATIONS_SMS_BACKEND", "notifications.channels.sms.console.ConsoleSmsBackend"
+)
+SMSAPI_TOKEN = os.environ.get("SMSAPI_TOKEN", "")
+SMSAPI_SENDER = os.environ.get("SMSAPI_SENDER", "")
+SMSAPI_URL = os.environ.get("SMSAPI_URL", "https://api.smsapi.pl/")
+SMSAPI_TEST_MODE = env_bool("SMSAPI_TEST_MODE", False)
+# Polish letters written without diacritics keep an SMS in GSM-7 (160 characters, not 70).
+NOTIFICATIONS_SMS_TRANSLITERATE = env_bool("NOTIFICATIONS_SMS_TRANSLITERATE", True)
+NOTIFICATIONS_SMS_MAX_SEGMENTS = int(os.environ.get("NOTIFICATIONS_SMS_MAX_SEGMENTS", "2"))
+# Sends per channel across all workers ("20/s", "100/m", "500/h"; empty = no limit), counted in
+# Redis when there is one.
+NOTIFICATIONS_RATE_LIMITS = {
+    "email": os.environ.get("NOTIFICATIONS_EMAIL_RATE", "10/s"),
+    "sms": os.environ.get("NOTIFICATIONS_SMS_RATE", "5/s"),
+}
+NOTIFICATIONS_RATE_LIMIT_REDIS_URL = os.environ.get("NOTIFICATIONS_RATE_LIMIT_REDIS_URL", REDIS_URL)
+# Links in messages (unsubscribe, settings, "path" in a context) start with this.
+NOTIFICATIONS_BASE_URL = os.environ.get("NOTIFICATIONS_BASE_URL", "http://127.0.0.1:8000")
+NOTIFICATIONS_EMAIL_TIMEOUT = int(os.environ.get("NOTIFICATIONS_EMAIL_TIMEOUT", "20"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "8"))
+# A message due now is sent by the after-commit task; the sweeper steps in after this grace.
+NOTIFICATIONS_DISPATCH_GRACE_SECONDS = int(
+    os.environ.get("NOTIFICATIONS_DISPATCH_GRACE_SECONDS", "60")
+)
+NOTIFICATIONS_SWEEP_LEASE_SECONDS = int(os.environ.get("NOTIFICATIONS_SWEEP_LEASE_SECONDS", "300"))
+NOTIFICATIONS_SWEEP_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", "60"))
+NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "50"))
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.notifications_sweep_task",
+    "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+}
+# --- end of Notifications ---------------------------------------------------------------------
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and bool(DATABASE_URL))

@@ -1,17 +1,26 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from accounts.views import language_set
+from clubs.converters import IdConverter
 
 from .health import healthz
 
 admin.site.site_header = "MOK — administracja"
 admin.site.site_title = "MOK"
 
+# `<id:pk>`: digits only, bigint-sized, so a huge number answers 404 instead of overflowing.
+register_converter(IdConverter, "id")
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("staff/", include("enrollment.roster_urls")),
+    path("", include("enrollment.urls")),
     path("", include("clubs.urls")),
 ]
 

@@ -39,3 +39,26 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def _service_required(request):
     reason = dict(request.node.user_properties).get("missing_service")
     pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the catalogue caches answers)."""
+    from django.core.cache import cache
+
+    from clubs import cache as catalogue_cache
+
+    cache.clear()
+    catalogue_cache._local.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _polish_by_default():
+    """Each test starts in Polish: a request handled in English must not leak into the next test
+    (LocaleMiddleware leaves the thread's language active after a response)."""
+    from django.utils import translation
+
+    translation.activate("pl")
+    yield
+    translation.deactivate()

@@ -31,7 +31,9 @@ def test_503_when_the_database_is_down(client, monkeypatch):
 
 
 def test_503_when_the_broker_is_down(client, monkeypatch):
-    # A real connection attempt to a port where nothing listens.
+    # A real connection attempt to a port where nothing listens. Celery reads the environment
+    # variable ahead of its configuration, so set both.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(health.celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -42,6 +44,7 @@ def test_503_when_the_broker_is_down(client, monkeypatch):
 
 @pytest.mark.redis
 def test_healthy_with_a_real_redis_broker(client, monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_url())
     monkeypatch.setattr(health.celery_app.conf, "broker_url", redis_url())
     response = client.get("/healthz")
     assert response.status_code == 200

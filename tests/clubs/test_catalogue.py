@@ -11,6 +11,7 @@ from tests.factories import (
     InstructorFactory,
     RoomFactory,
     SeasonFactory,
+    UserFactory,
     WeeklySlotFactory,
 )
 
@@ -182,3 +183,48 @@ def test_catalogue_without_a_season(client):
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["season"] is None
+
+
+def test_anonymous_answers_are_cached_until_the_catalogue_changes(
+    client, catalogue, django_assert_num_queries
+):
+    first = client.get("/", {"age": 7})
+    with django_assert_num_queries(0):
+        again = client.get("/", {"age": 7})
+    assert again.content == first.content
+
+    group = Group.objects.get(name="Dzieci")
+    group.places_taken = group.capacity  # what an enrollment does, through save()
+    group.save(update_fields=["places_taken"])
+
+    changed = client.get("/", {"age": 7, "free": "on"})
+    assert names(changed) == set()
+    assert b"Brak wolnych miejsc" in client.get("/", {"age": 7}).content
+
+
+def test_api_answers_are_cached_until_the_catalogue_changes(
+    client, catalogue, django_assert_num_queries
+):
+    first = client.get("/api/v1/groups/").json()
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/groups/").json() == first
+    catalogue["club"].slots.update(weekday=5)  # a bulk update bypasses save(): no bump yet
+    catalogue["club"].save()
+    weekdays = {
+        g["name"]: [s["weekday"] for s in g["slots"]]
+        for g in client.get("/api/v1/groups/").json()["results"]
+    }
+    assert weekdays["Seniorzy"] == [5]
+
+
+def test_signed_in_people_are_never_served_a_cached_page(client, catalogue):
+    client.get("/")
+    user = UserFactory(first_name="Anna", last_name="Kowalska")
+    client.force_login(user)
+    assert "Anna Kowalska" in client.get("/").content.decode()
+
+
+def test_language_is_part_of_the_cache_key(client, catalogue):
+    assert "Znajdź grupę" in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Find a group" in client.get("/").content.decode()
