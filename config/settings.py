@@ -238,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.offers_remind_expiring_task",
         "schedule": crontab(minute=5),
     },
+    "enrollment-meeting-reminders": {
+        "task": "enrollment.tasks.meeting_reminders_queue_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "enrollment-withdrawals-complete": {
         "task": "enrollment.tasks.withdrawals_complete_due_task",
         "schedule": crontab(hour=0, minute=20),

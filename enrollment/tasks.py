@@ -19,3 +19,9 @@ def offers_remind_expiring_task() -> int:
 def withdrawals_complete_due_task() -> int:
     """Daily: end withdrawn enrollments after their last day and pass the places on."""
     return services.withdrawals_complete_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def meeting_reminders_queue_task() -> int:
+    """Daily: queue tomorrow's meeting reminders, sent the evening before (opt-in)."""
+    return services.meeting_reminders_queue()

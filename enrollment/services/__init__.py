@@ -25,6 +25,7 @@ from .households import (
     participant_create,
     participant_update,
 )
+from .reminders import meeting_reminders_queue
 
 __all__ = [
     "consent_decide",
@@ -38,6 +39,7 @@ __all__ = [
     "household_calendar_token_rotate",
     "household_create",
     "invitation_accept",
+    "meeting_reminders_queue",
     "offer_accept",
     "offer_decline",
     "offers_expire_due",

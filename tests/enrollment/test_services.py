@@ -60,7 +60,7 @@ def test_free_place_makes_the_enrollment_active_and_tells_the_family():
     event = enrollment.events.get()
     assert (event.from_status, event.to_status, event.actor) == ("", S.ACTIVE, user)
     message = Notification.objects.get(kind="enrollment_accepted")
-    assert message.recipient_user_id == user.pk if hasattr(message, "recipient_user_id") else True
+    assert message.user_id == user.pk
     assert message.dedupe_key == f"enrollment-event:{event.pk}:user:{user.pk}"
 
 
