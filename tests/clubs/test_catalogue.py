@@ -228,3 +228,14 @@ def test_language_is_part_of_the_cache_key(client, catalogue):
     assert "Znajdź grupę" in client.get("/").content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Find a group" in client.get("/").content.decode()
+
+
+def test_catalogue_pages_keep_the_filters(client, catalogue):
+    season = catalogue["season"]
+    for _ in range(30):
+        GroupFactory(season=season, age_min=7, age_max=9)
+    response = client.get("/", {"age": 8})
+    content = response.content.decode()
+    assert "Strona 1 z 2" in content
+    assert 'href="?age=8&amp;page=2"' in content
+    assert len(client.get("/", {"age": 8, "page": 2}).context["groups"]) == 8
