@@ -50,8 +50,8 @@ class GroupFilter(django_filters.FilterSet):
         max_value=120,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
     )
-    weekday = django_filters.TypedChoiceFilter(
-        label=_("Weekday"), choices=Weekday.choices, coerce=int, method="filter_weekday"
+    weekday = django_filters.ChoiceFilter(
+        label=_("Weekday"), choices=Weekday.choices, method="filter_weekday"
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), field_name="activity__kind", choices=ActivityKind.choices
@@ -88,7 +88,7 @@ class GroupFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Exists(WeeklySlot.objects.filter(group=OuterRef("pk"), weekday=value))
+            Exists(WeeklySlot.objects.filter(group=OuterRef("pk"), weekday=int(value)))
         )
 
     def filter_season(self, queryset, name, value):

@@ -239,3 +239,13 @@ def test_catalogue_pages_keep_the_filters(client, catalogue):
     assert "Strona 1 z 2" in content
     assert 'href="?age=8&amp;page=2"' in content
     assert len(client.get("/", {"age": 8, "page": 2}).context["groups"]) == 8
+
+
+def test_filter_form_offers_every_choice_unselected(client, catalogue):
+    form = client.get("/").context["filter"].form
+    assert form["weekday"].value() in (None, "")
+    html = str(form["weekday"])
+    assert '<option value="" selected>' in html
+    # Submitting the untouched form keeps every weekday.
+    response = client.get("/", {"weekday": "", "kind": "", "age": ""})
+    assert names(response) == {"Dzieci", "Pełna", "Seniorzy"}

@@ -366,7 +366,12 @@ class Command(BaseCommand):
             return
         parent = users[Role.GUARDIAN]
         kids = self._family(
-            parent, "Kowalscy", [("Zosia", dt.date(2018, 4, 12)), ("Kuba", dt.date(2015, 10, 3))]
+            parent,
+            "Kowalscy",
+            [
+                ("Zosia", "Kowalska", dt.date(2018, 4, 12)),
+                ("Kuba", "Kowalski", dt.date(2015, 10, 3)),
+            ],
         )
         popular = groups["Dzieci 7–9 lat"]
         User = get_user_model()
@@ -379,7 +384,9 @@ class Command(BaseCommand):
             )
             other.groups.add(AuthGroup.objects.get(name=Role.GUARDIAN))
             [child] = self._family(
-                other, f"Rodzina {number + 1}", [("Dziecko", dt.date(2018, 1, 1 + number))]
+                other,
+                f"Rodzina {number + 1}",
+                [("Dziecko", other.last_name, dt.date(2018, 1, 1 + number))],
             )
             enrollment_services.enrollment_request(
                 participants=[child], group=popular, requested_by=other
@@ -395,11 +402,11 @@ class Command(BaseCommand):
     def _family(self, user, name, children):
         household = enrollment_services.household_create(user=user, name=name)
         kids = []
-        for first_name, birth_date in children:
+        for first_name, last_name, birth_date in children:
             child = Participant.objects.create(
                 household=household,
                 first_name=first_name,
-                last_name=user.last_name,
+                last_name=last_name,
                 birth_date=birth_date,
             )
             enrollment_services.consent_decide(
