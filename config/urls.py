@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("staff/", include("enrollment.roster_urls")),
+    path("register/", include("enrollment.attendance_urls")),
     path("", include("enrollment.urls")),
     path("", include("clubs.urls")),
 ]

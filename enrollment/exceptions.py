@@ -45,3 +45,27 @@ class OfferExpiredError(EnrollmentError):
 
 class TrialNotAllowedError(EnrollmentError):
     default_message = _("A trial meeting is not possible here.")
+
+
+class AttendanceError(EnrollmentError):
+    default_message = _("The register cannot be changed this way.")
+
+
+class MeetingCancelledError(AttendanceError):
+    default_message = _("This meeting is cancelled.")
+
+
+class NotInGroupError(AttendanceError):
+    default_message = _("This participant does not attend this group on the meeting's day.")
+
+
+class MeetingTooFarAheadError(AttendanceError):
+    default_message = _("The register of a meeting so far ahead cannot be taken yet.")
+
+
+class MeetingStartedError(AttendanceError):
+    default_message = _("The meeting has already started; an absence can no longer be reported.")
+
+
+class MeetingChangeError(AttendanceError):
+    default_message = _("This meeting cannot be changed this way.")

@@ -37,7 +37,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.enrollment.roster_test_urls")]
+pytestmark = pytest.mark.django_db
 S = EnrollmentStatus
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=WARSAW)
 HEALTH = "Uczulenie na orzechy laskowe"
