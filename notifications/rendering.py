@@ -45,14 +45,26 @@ class RenderedEmail:
 
 
 def _render(kind: str, language: str, part: str, context: dict[str, Any], *, html: bool) -> str:
+    """One part, rendered in the active language (the callers switch to `language` once)."""
     name = template_name(kind, language, part)
     try:
-        with translation.override(language):
-            if html:
-                return get_template(name).render(context)
-            return text_engine().get_template(name).render(Context(context, autoescape=False))
+        if html:
+            return get_template(name).render(context)
+        return text_engine().get_template(name).render(Context(context, autoescape=False))
     except Exception as exc:
-        raise RenderError(_render_error(name, f"{exc.__class__.__name__}: {exc}")) from exc
+        raise _PartError(name, f"{exc.__class__.__name__}: {exc}") from exc
+
+
+class _PartError(Exception):
+    """A part failed to render; turned into a RenderError once the recipient's language is
+    left, so the reason is written in the language active outside (the centre's)."""
+
+    def __init__(self, name: str, detail: str):
+        super().__init__(name, detail)
+        self.name, self.detail = name, detail
+
+    def render_error(self) -> RenderError:
+        return RenderError(_render_error(self.name, self.detail))
 
 
 def _render_error(name: str, detail: str) -> str:
@@ -60,23 +72,28 @@ def _render_error(name: str, detail: str) -> str:
 
 
 def render_email(*, kind: str, language: str, context: dict[str, Any]) -> RenderedEmail:
-    subject = _render(kind, language, "subject.txt", context, html=False)
-    subject = " ".join(subject.split())
+    try:
+        with translation.override(language):
+            subject = " ".join(_render(kind, language, "subject.txt", context, html=False).split())
+            text = _render(kind, language, "body.txt", context, html=False)
+            html = _render(kind, language, "body.html", context, html=True)
+    except _PartError as error:
+        raise error.render_error() from error.__cause__
     if not subject:
         raise RenderError(
             _render_error(
                 template_name(kind, language, "subject.txt"), gettext("the text is empty")
             )
         )
-    return RenderedEmail(
-        subject=subject,
-        text=_tidy(_render(kind, language, "body.txt", context, html=False)),
-        html=_render(kind, language, "body.html", context, html=True).strip(),
-    )
+    return RenderedEmail(subject=subject, text=_tidy(text), html=html.strip())
 
 
 def render_sms(*, kind: str, language: str, context: dict[str, Any]) -> SmsText:
-    raw = _render(kind, language, "sms.txt", context, html=False)
+    try:
+        with translation.override(language):
+            raw = _render(kind, language, "sms.txt", context, html=False)
+    except _PartError as error:
+        raise error.render_error() from error.__cause__
     prepared = sms_prepare(
         raw,
         transliterate=conf.get("NOTIFICATIONS_SMS_TRANSLITERATE"),

@@ -339,3 +339,57 @@ def test_the_outbound_opens_nothing_it_does_not_use():
     with Outbound() as outbound:
         pass
     assert outbound.email_opens == 0
+
+
+def test_a_chunk_is_read_once_then_each_message_is_locked_and_written():
+    """Round trips per message: the chunk's first look is one query for all; each message is
+    its lock and one write (row marked sent and its event, in one statement on PostgreSQL),
+    between the transaction's begin and commit (savepoints here, inside the test's transaction)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [queued(UserFactory(), key=f"k:{n}") for n in range(3)]
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")
+
+    with CaptureQueriesContext(connection) as queries:
+        results = notifications_send_batch(notification_ids=[row.pk for row in rows])
+
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(control)]
+    writes_per_message = 1 if connection.vendor == "postgresql" else 2
+    assert [r.outcome for r in results] == [Outcome.SENT] * 3
+    assert len(statements) == 1 + 3 * (1 + writes_per_message)
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.segments, row.retry_after) == (
+            NotificationStatus.SENT,
+            1,
+            None,
+            None,
+        )
+        assert row.updated_at >= row.sent_at
+        assert list(row.events.values_list("event", "detail", "actor")) == [
+            (NotificationEventKind.SENT, "", None)
+        ]
+
+
+def test_the_locked_row_reads_as_the_orm_reads_it():
+    """On PostgreSQL the lock is a hand-written query; what it loads must be the ORM's."""
+    from notifications.services.dispatch import SEND_FIELDS, lock_pending
+
+    row = queued(UserFactory(language="en"), context={**CONTEXTS[Kind.MEETING_CANCELLED]})
+    expected = Notification.objects.only(*SEND_FIELDS).get(pk=row.pk)
+
+    with transaction.atomic():
+        locked = lock_pending(row.pk)
+        assert lock_pending(row.pk + 1000) is None
+
+    assert isinstance(locked, Notification)
+    assert locked.get_deferred_fields() == expected.get_deferred_fields()
+    for name in SEND_FIELDS:
+        assert getattr(locked, name) == getattr(expected, name), name
+    assert isinstance(locked.context, dict) and locked.context
+    Notification.objects.filter(pk=row.pk).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now()
+    )
+    with transaction.atomic():
+        assert lock_pending(row.pk) is None
