@@ -4,9 +4,10 @@ from django.utils import timezone
 
 from notifications.kinds import Kind
 from notifications.recipients import Recipient
-from notifications.services import notification_queue
+from notifications.services import QueueRequest, notifications_queue_many
 
 from .models import Enrollment, EnrollmentEvent, EnrollmentStatus, Guardianship
+from .selectors import waitlist_position
 
 S = EnrollmentStatus
 
@@ -55,38 +56,44 @@ def _context(enrollment: Enrollment) -> dict:
     if enrollment.ends_on:
         context["ends_on"] = enrollment.ends_on.isoformat()
     if enrollment.status == S.WAITLISTED:
-        ahead = (
-            Enrollment.objects.filter(group_id=enrollment.group_id)
-            .waitlist()
-            .values_list("pk", flat=True)
-        )
-        context["position"] = list(ahead).index(enrollment.pk) + 1
+        context["position"] = waitlist_position(enrollment=enrollment)
     return context
 
 
-def enrollment_event_notify(*, enrollment: Enrollment, event: EnrollmentEvent) -> None:
+def enrollment_event_notify(*, enrollment: Enrollment, event: EnrollmentEvent) -> dict | None:
+    """Queue the event's message to every recipient; returns the message context (None when
+    the event tells nobody anything)."""
     kind = _kind_for(event)
     if kind is None:
-        return
+        return None
     context = _context(enrollment)
     if event.reason:
         context["reason"] = event.reason
-    for recipient in recipients_for(enrollment):
-        notification_queue(
+    requests = [
+        QueueRequest(
             recipient=recipient,
             kind=kind,
             context=context,
             dedupe_key=f"enrollment-event:{event.pk}:{recipient.key}",
         )
+        for recipient in recipients_for(enrollment)
+    ]
+    if requests:
+        notifications_queue_many(requests=requests)
+    return context
 
 
 def offer_expiring_notify(*, enrollment: Enrollment) -> None:
     context = _context(enrollment)
     deadline = enrollment.offer_expires_at.isoformat()
-    for recipient in recipients_for(enrollment):
-        notification_queue(
+    requests = [
+        QueueRequest(
             recipient=recipient,
             kind=Kind.OFFER_EXPIRING,
             context=context,
             dedupe_key=f"offer-expiring:{enrollment.pk}:{deadline}:{recipient.key}",
         )
+        for recipient in recipients_for(enrollment)
+    ]
+    if requests:
+        notifications_queue_many(requests=requests)

@@ -56,17 +56,30 @@ def consents_current_versions() -> dict[str, int]:
 
 
 def consents_missing(*, participant: Participant) -> list[str]:
-    """Required consents not granted in their current wording."""
-    state = consent_state(participant=participant)
-    current = consents_current_versions()
+    """Required consents not granted in their current wording (one query: the latest decision
+    per required kind, with the kind's current version alongside)."""
+    current = (
+        ConsentText.objects.filter(kind=OuterRef("text__kind"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    decisions = (
+        ConsentDecision.objects.filter(participant=participant, text__kind__in=REQUIRED_CONSENTS)
+        .annotate(current_version=Subquery(current))
+        .order_by("-decided_at", "-pk")
+        .values_list("text__kind", "granted", "text__version", "current_version")
+    )
+    latest: dict[str, tuple[bool, int, int | None]] = {}
+    for kind, granted, version, current_version in decisions:
+        latest.setdefault(kind, (granted, version, current_version))
     missing = []
     for kind in sorted(REQUIRED_CONSENTS):
-        decision = state.get(kind)
-        if (
-            decision is None
-            or not decision.granted
-            or decision.text.version < current.get(kind, decision.text.version)
-        ):
+        decision = latest.get(kind)
+        if decision is None:
+            missing.append(kind)
+            continue
+        granted, version, current_version = decision
+        if not granted or version < (current_version if current_version is not None else version):
             missing.append(kind)
     return missing
 
@@ -81,17 +94,33 @@ def season_previous(*, season: Season) -> Season | None:
 
 
 def participant_is_continuing(*, participant: Participant, group: Group) -> bool:
-    """Active in the same activity in the season just before the group's season."""
-    previous = season_previous(season=group.season)
-    if previous is None:
-        return False
+    """Active in the same activity in the season just before the group's season (one query)."""
+    previous = (
+        Season.objects.filter(starts_on__lt=group.season.starts_on)
+        .order_by("-starts_on")
+        .values("pk")[:1]
+    )
     return Enrollment.objects.filter(
         Q(status=EnrollmentStatus.ACTIVE)
         | Q(status=EnrollmentStatus.WITHDRAWN, ends_on__isnull=False),
         participant=participant,
         group__activity_id=group.activity_id,
-        group__season=previous,
+        group__season=Subquery(previous),
     ).exists()
+
+
+def waitlist_position(*, enrollment: Enrollment) -> int:
+    """1-based place of a waiting enrollment in its group's line (one COUNT), in the order of
+    `EnrollmentQuerySet.waitlist()`: priority tier, rank, id."""
+    tier, rank = enrollment.priority_tier, enrollment.waitlist_rank
+    ahead = Enrollment.objects.filter(
+        Q(priority_tier__lt=tier)
+        | Q(priority_tier=tier, waitlist_rank__lt=rank)
+        | Q(priority_tier=tier, waitlist_rank=rank, pk__lt=enrollment.pk),
+        group_id=enrollment.group_id,
+        status=EnrollmentStatus.WAITLISTED,
+    ).count()
+    return ahead + 1
 
 
 def _waitlist_position():

@@ -7,6 +7,7 @@ family's child, enrollment or invitation answers 404, exactly like a missing one
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,17 @@ from .forms import (
     ReasonForm,
     TrialForm,
 )
-from .models import ConsentKind, ConsentText, Enrollment, EnrollmentStatus, Household, Invitation
+from .models import (
+    ConsentKind,
+    ConsentText,
+    Enrollment,
+    EnrollmentStatus,
+    GuardianRights,
+    Guardianship,
+    Household,
+    Invitation,
+    Participant,
+)
 from .permissions import enrollments_of, households_of, participants_of
 from .selectors import (
     consent_state,
@@ -171,18 +182,29 @@ def consents_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(participant.get_absolute_url())
 
 
+def _enroll_candidates(user):
+    """`participants_of(user, full_rights=True)` without the join and DISTINCT: the same rows,
+    read with an IN over the user's full-rights guardianships."""
+    households = Guardianship.objects.filter(user=user, rights=GuardianRights.FULL).values(
+        "household_id"
+    )
+    return Participant.objects.filter(Q(household_id__in=households) | Q(user=user))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def enroll(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = get_object_or_404(
-        Group.objects.published().select_related("activity", "season", "room__venue"), pk=group_id
+    # The answer to a POST needs the group's season and activity only; the form page its room.
+    related = (
+        ("activity", "season")
+        if request.method == "POST"
+        else ("activity", "season", "room__venue")
     )
-    household = _household_or_none(request.user)
-    if household is None:
+    group = get_object_or_404(Group.objects.published().select_related(*related), pk=group_id)
+    if not Guardianship.objects.filter(user=request.user).exists():  # no household yet
         messages.info(request, _("Create your family account first."))
         return redirect("enrollment:household-create")
-    candidates = participants_of(request.user, full_rights=True)
-    form = EnrollForm(request.POST or None, participants=candidates)
+    form = EnrollForm(request.POST or None, participants=_enroll_candidates(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             enrollments = services.enrollment_request(
@@ -195,15 +217,21 @@ def enroll(request: HttpRequest, group_id: int) -> HttpResponse:
         except EnrollmentError as error:
             form.add_error(None, error.message)
         else:
+            if not all(hasattr(e, "waitlist_position") for e in enrollments):
+                # The same form submitted again: the first answer's rows, read back.
+                household = _household_or_none(request.user)
+                enrollments = enrollment_list_for_household(household=household).filter(
+                    pk__in=[e.pk for e in enrollments]
+                )
+            else:
+                # Just written: the service knows each outcome and waiting-list position.
+                for enrollment in enrollments:
+                    enrollment.position = enrollment.waitlist_position
+                enrollments.sort(key=lambda e: e.participant.birth_date)  # as the list reads
             return render(
                 request,
                 "enrollment/enroll_result.html",
-                {
-                    "group": group,
-                    "enrollments": enrollment_list_for_household(household=household).filter(
-                        pk__in=[e.pk for e in enrollments]
-                    ),
-                },
+                {"group": group, "enrollments": enrollments},
             )
     return render(request, "enrollment/enroll_form.html", {"group": group, "form": form})
 

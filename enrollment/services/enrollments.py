@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from ..exceptions import (
 )
 from ..locking import group_lock, race_window
 from ..models import (
+    LIVE_STATUSES,
     Enrollment,
     EnrollmentEvent,
     EnrollmentStatus,
@@ -44,7 +46,8 @@ def _micros(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def _record(enrollment: Enrollment, *, from_status: str, actor, reason: str = "") -> None:
+def _record(enrollment: Enrollment, *, from_status: str, actor, reason: str = "") -> dict | None:
+    """Write the audit event and queue its message; returns the message's context."""
     event = EnrollmentEvent.objects.create(
         enrollment=enrollment,
         from_status=from_status,
@@ -52,7 +55,7 @@ def _record(enrollment: Enrollment, *, from_status: str, actor, reason: str = ""
         actor=actor,
         reason=reason[:300],
     )
-    messages.enrollment_event_notify(enrollment=enrollment, event=event)
+    return messages.enrollment_event_notify(enrollment=enrollment, event=event)
 
 
 def _move(enrollment: Enrollment, to: str, *, actor, reason: str = "", **fields) -> None:
@@ -141,17 +144,22 @@ def enrollment_request(
     try:
         with transaction.atomic():
             locked = group_lock(group.pk)
+            # One read for both checks: this user's earlier rows with the same request key, and
+            # any live enrollment of these participants in the group.
+            clash = Q(status__in=LIVE_STATUSES, group=locked, participant__in=participants)
             if request_key:
-                repeated = list(
-                    Enrollment.objects.filter(request_key=request_key, requested_by=requested_by)
-                )
+                clash |= Q(request_key=request_key, requested_by=requested_by)
+            found = list(Enrollment.objects.filter(clash).order_by("pk"))
+            if request_key:
+                repeated = [
+                    e
+                    for e in found
+                    if e.request_key == request_key
+                    and e.requested_by_id == getattr(requested_by, "pk", None)
+                ]
                 if repeated:
                     return repeated  # the same form submitted twice: answer as the first time
-            if (
-                Enrollment.objects.live()
-                .filter(group=locked, participant__in=participants)
-                .exists()
-            ):
+            if found:
                 raise AlreadyEnrolledError()
             taken, waiting = locked.places_taken, locked.waitlist_length
             race_window()
@@ -175,7 +183,9 @@ def enrollment_request(
                     requested_by=requested_by,
                     request_key=request_key,
                 )
-                _record(enrollment, from_status="", actor=requested_by)
+                context = _record(enrollment, from_status="", actor=requested_by) or {}
+                # For the answer page: the place in line as the message tells it.
+                enrollment.waitlist_position = context.get("position")
                 enrollments.append(enrollment)
             _save_counters(locked, taken=taken, waiting=waiting)
             return enrollments
