@@ -26,7 +26,17 @@ def page(live_server, setup, monkeypatch):  # noqa: F811
     client = Client()
     client.force_login(setup["instructor"])
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         context = browser.new_context(viewport={"width": 360, "height": 740})
         context.add_cookies(
             [
