@@ -7,14 +7,7 @@ from .enrollments import (
     enrollment_request,
     enrollment_withdraw,
     group_counters_recount,
-    offer_accept,
-    offer_decline,
-    offers_expire_due,
-    offers_remind_expiring,
     trial_book,
-    waitlist_promote,
-    waitlist_reorder,
-    withdrawals_complete_due,
 )
 from .households import (
     consent_decide,
@@ -26,6 +19,15 @@ from .households import (
     participant_update,
 )
 from .reminders import meeting_reminders_queue
+from .waitlist import (
+    offer_accept,
+    offer_decline,
+    offers_expire_due,
+    offers_remind_expiring,
+    waitlist_promote,
+    waitlist_reorder,
+    withdrawals_complete_due,
+)
 
 __all__ = [
     "consent_decide",

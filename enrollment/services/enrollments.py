@@ -1,8 +1,7 @@
-"""Enrollment, the waiting list and offers.
+"""Enrollment requests, withdrawal, approval, moves between groups and trial meetings.
 
-Every change of places happens inside one transaction that holds the group's row lock
-(`locking.group_lock`); `Group.places_taken` counts ACTIVE and OFFERED enrollments and
-`Group.waitlist_length` the WAITLISTED ones. Only this module writes those counters.
+Every change of places runs inside one transaction holding the group's row lock; see
+docs/adr/0004-enrollment-places-and-waiting-list.md and `places.py`.
 """
 
 import calendar
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from clubs.models import Group, Meeting, MeetingStatus
 
-from .. import messages
 from ..exceptions import (
     AgeNotAllowedError,
     AlreadyEnrolledError,
@@ -24,70 +22,21 @@ from ..exceptions import (
     EnrollmentClosedError,
     GroupFullError,
     InvalidTransitionError,
-    OfferExpiredError,
     TrialNotAllowedError,
 )
 from ..locking import group_lock, race_window
 from ..models import (
     LIVE_STATUSES,
     Enrollment,
-    EnrollmentEvent,
     EnrollmentStatus,
     Participant,
     PriorityTier,
     TrialBooking,
 )
 from ..selectors import consents_missing, participant_is_continuing
+from .places import advance_waitlist, micros, move, record, save_counters
 
 S = EnrollmentStatus
-
-
-def _micros(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1_000_000)
-
-
-def _record(enrollment: Enrollment, *, from_status: str, actor, reason: str = "") -> dict | None:
-    """Write the audit event and queue its message; returns the message's context."""
-    event = EnrollmentEvent.objects.create(
-        enrollment=enrollment,
-        from_status=from_status,
-        to_status=enrollment.status,
-        actor=actor,
-        reason=reason[:300],
-    )
-    return messages.enrollment_event_notify(enrollment=enrollment, event=event)
-
-
-def _move(enrollment: Enrollment, to: str, *, actor, reason: str = "", **fields) -> None:
-    from_status = enrollment.status
-    enrollment.status = to
-    for name, value in fields.items():
-        setattr(enrollment, name, value)
-    enrollment.save(update_fields=["status", "updated_at", *fields])
-    _record(enrollment, from_status=from_status, actor=actor, reason=reason)
-
-
-def _save_counters(group: Group, *, taken: int, waiting: int) -> None:
-    group.places_taken, group.waitlist_length = taken, waiting
-    group.save(update_fields=["places_taken", "waitlist_length"])
-
-
-def _advance_waitlist(group: Group, *, now: dt.datetime) -> list[Enrollment]:
-    """Offer every free place to the next person in line. Call with the group locked."""
-    free = group.capacity - group.places_taken
-    if free <= 0:
-        return []
-    offered = list(Enrollment.objects.filter(group=group).waitlist()[:free])
-    deadline = now + dt.timedelta(hours=group.season.offer_hours)
-    for enrollment in offered:
-        _move(enrollment, S.OFFERED, actor=None, offer_expires_at=deadline)
-    if offered:
-        _save_counters(
-            group,
-            taken=group.places_taken + len(offered),
-            waiting=group.waitlist_length - len(offered),
-        )
-    return offered
 
 
 def _check_window(group: Group, *, continuing: bool, now: dt.datetime) -> None:
@@ -178,16 +127,16 @@ def enrollment_request(
                     group=locked,
                     status=status,
                     priority_tier=tiers[participant.pk],
-                    waitlist_rank=_micros(now),
+                    waitlist_rank=micros(now),
                     requested_at=now,
                     requested_by=requested_by,
                     request_key=request_key,
                 )
-                context = _record(enrollment, from_status="", actor=requested_by) or {}
+                context = record(enrollment, from_status="", actor=requested_by) or {}
                 # For the answer page: the place in line as the message tells it.
                 enrollment.waitlist_position = context.get("position")
                 enrollments.append(enrollment)
-            _save_counters(locked, taken=taken, waiting=waiting)
+            save_counters(locked, taken=taken, waiting=waiting)
             return enrollments
     except IntegrityError as error:
         # The partial unique index caught a duplicate the check above could not see.
@@ -212,7 +161,7 @@ def enrollment_withdraw(
             raise InvalidTransitionError(_("The withdrawal has already been recorded."))
         enrollment.ends_on = _last_day_of_month(timezone.localdate(now))
         enrollment.save(update_fields=["ends_on", "updated_at"])
-        _record(
+        record(
             enrollment,
             from_status=S.ACTIVE,
             actor=by,
@@ -222,94 +171,13 @@ def enrollment_withdraw(
     if enrollment.status not in (S.PENDING, S.WAITLISTED, S.OFFERED):
         raise InvalidTransitionError()
     was = enrollment.status
-    _move(enrollment, S.WITHDRAWN, actor=by, reason=reason)
+    move(enrollment, S.WITHDRAWN, actor=by, reason=reason)
     if was == S.WAITLISTED:
-        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
+        save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
     elif was == S.OFFERED:
-        _save_counters(group, taken=group.places_taken - 1, waiting=group.waitlist_length)
-        _advance_waitlist(group, now=now)
+        save_counters(group, taken=group.places_taken - 1, waiting=group.waitlist_length)
+        advance_waitlist(group, now=now)
     return enrollment
-
-
-def withdrawals_complete_due(*, today: dt.date | None = None) -> int:
-    """End active enrollments whose last day has passed and pass their places on."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    done = 0
-    due = Enrollment.objects.filter(status=S.ACTIVE, ends_on__lt=today)
-    for group_id in sorted(set(due.values_list("group_id", flat=True))):
-        with transaction.atomic():
-            group = group_lock(group_id)
-            ending = list(due.filter(group_id=group_id))
-            for enrollment in ending:
-                _move(enrollment, S.WITHDRAWN, actor=None, reason=_("Withdrawal took effect"))
-            _save_counters(
-                group, taken=group.places_taken - len(ending), waiting=group.waitlist_length
-            )
-            _advance_waitlist(group, now=now)
-            done += len(ending)
-    return done
-
-
-@transaction.atomic
-def offer_accept(*, enrollment: Enrollment, by, now: dt.datetime | None = None) -> Enrollment:
-    now = now or timezone.now()
-    group_lock(enrollment.group_id)
-    enrollment = Enrollment.objects.get(pk=enrollment.pk)
-    if enrollment.status != S.OFFERED:
-        raise InvalidTransitionError(_("There is no open offer for this enrollment."))
-    if enrollment.offer_expires_at and enrollment.offer_expires_at <= now:
-        raise OfferExpiredError()
-    _move(enrollment, S.ACTIVE, actor=by, offer_expires_at=None)
-    return enrollment
-
-
-@transaction.atomic
-def offer_decline(*, enrollment: Enrollment, by, now: dt.datetime | None = None) -> Enrollment:
-    now = now or timezone.now()
-    group = group_lock(enrollment.group_id)
-    enrollment = Enrollment.objects.get(pk=enrollment.pk)
-    if enrollment.status != S.OFFERED:
-        raise InvalidTransitionError(_("There is no open offer for this enrollment."))
-    _move(enrollment, S.DECLINED, actor=by, offer_expires_at=None)
-    _save_counters(group, taken=group.places_taken - 1, waiting=group.waitlist_length)
-    _advance_waitlist(group, now=now)
-    return enrollment
-
-
-def offers_expire_due(*, now: dt.datetime | None = None) -> int:
-    """Expire offers past their deadline and offer the places to the next people."""
-    now = now or timezone.now()
-    due = Enrollment.objects.filter(status=S.OFFERED, offer_expires_at__lte=now)
-    expired = 0
-    for group_id in sorted(set(due.values_list("group_id", flat=True))):
-        with transaction.atomic():
-            group = group_lock(group_id)
-            ending = list(due.filter(group_id=group_id))  # re-read under the lock
-            for enrollment in ending:
-                _move(enrollment, S.EXPIRED, actor=None, reason=_("Offer not accepted in time"))
-            _save_counters(
-                group, taken=group.places_taken - len(ending), waiting=group.waitlist_length
-            )
-            _advance_waitlist(group, now=now)
-            expired += len(ending)
-    return expired
-
-
-def offers_remind_expiring(*, now: dt.datetime | None = None, hours: int = 12) -> int:
-    """Remind once about offers that expire within `hours` (the dedupe key makes it once)."""
-    now = now or timezone.now()
-    expiring = Enrollment.objects.filter(
-        status=S.OFFERED,
-        offer_expires_at__gt=now,
-        offer_expires_at__lte=now + dt.timedelta(hours=hours),
-    ).select_related("participant", "group__activity")
-    count = 0
-    for enrollment in expiring:
-        with transaction.atomic():
-            messages.offer_expiring_notify(enrollment=enrollment)
-        count += 1
-    return count
 
 
 @transaction.atomic
@@ -323,11 +191,11 @@ def enrollment_approve(
     if enrollment.status != S.PENDING:
         raise InvalidTransitionError(_("Only requests awaiting approval can be approved."))
     if group.places_taken < group.capacity:
-        _move(enrollment, S.ACTIVE, actor=by, reason=reason)
-        _save_counters(group, taken=group.places_taken + 1, waiting=group.waitlist_length)
+        move(enrollment, S.ACTIVE, actor=by, reason=reason)
+        save_counters(group, taken=group.places_taken + 1, waiting=group.waitlist_length)
     else:
-        _move(enrollment, S.WAITLISTED, actor=by, reason=reason, waitlist_rank=_micros(now))
-        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length + 1)
+        move(enrollment, S.WAITLISTED, actor=by, reason=reason, waitlist_rank=micros(now))
+        save_counters(group, taken=group.places_taken, waiting=group.waitlist_length + 1)
     return enrollment
 
 
@@ -338,73 +206,9 @@ def enrollment_reject(*, enrollment: Enrollment, by, reason: str) -> Enrollment:
     if enrollment.status not in (S.PENDING, S.WAITLISTED):
         raise InvalidTransitionError(_("Only requests and waiting-list places can be rejected."))
     was = enrollment.status
-    _move(enrollment, S.REJECTED, actor=by, reason=reason)
+    move(enrollment, S.REJECTED, actor=by, reason=reason)
     if was == S.WAITLISTED:
-        _save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
-    return enrollment
-
-
-@transaction.atomic
-def waitlist_promote(
-    *, enrollment: Enrollment, by, reason: str, now: dt.datetime | None = None
-) -> Enrollment:
-    """A coordinator gives a waiting person the next place: at once if one is free, else the
-    person moves to the head of the list."""
-    now = now or timezone.now()
-    group = group_lock(enrollment.group_id)
-    enrollment = Enrollment.objects.get(pk=enrollment.pk)
-    if enrollment.status != S.WAITLISTED:
-        raise InvalidTransitionError(_("Only people on the waiting list can be promoted."))
-    if group.places_taken < group.capacity:
-        _move(enrollment, S.ACTIVE, actor=by, reason=reason)
-        _save_counters(group, taken=group.places_taken + 1, waiting=group.waitlist_length - 1)
-        return enrollment
-    head = Enrollment.objects.filter(group=group).waitlist().first()
-    enrollment.priority_tier = min(enrollment.priority_tier, head.priority_tier)
-    enrollment.waitlist_rank = head.waitlist_rank - 1
-    enrollment.save(update_fields=["priority_tier", "waitlist_rank", "updated_at"])
-    EnrollmentEvent.objects.create(
-        enrollment=enrollment,
-        from_status=S.WAITLISTED,
-        to_status=S.WAITLISTED,
-        actor=by,
-        reason=_("Moved to the head of the waiting list: %(reason)s") % {"reason": reason},
-    )
-    return enrollment
-
-
-@transaction.atomic
-def waitlist_reorder(*, enrollment: Enrollment, by, up: bool, reason: str) -> Enrollment:
-    """Swap a waiting person with the one just before (up) or after them."""
-    group = group_lock(enrollment.group_id)
-    enrollment = Enrollment.objects.get(pk=enrollment.pk)
-    if enrollment.status != S.WAITLISTED:
-        raise InvalidTransitionError(_("Only people on the waiting list can be moved."))
-    line = list(Enrollment.objects.filter(group=group).waitlist())
-    index = next(i for i, item in enumerate(line) if item.pk == enrollment.pk)
-    other_index = index - 1 if up else index + 1
-    if not 0 <= other_index < len(line):
-        raise InvalidTransitionError(_("There is nobody to swap places with."))
-    other = line[other_index]
-    enrollment.priority_tier, other.priority_tier = other.priority_tier, enrollment.priority_tier
-    enrollment.waitlist_rank, other.waitlist_rank = other.waitlist_rank, enrollment.waitlist_rank
-    if enrollment.waitlist_rank == other.waitlist_rank:
-        # Equal ranks are ordered by id; make the swap visible.
-        enrollment.waitlist_rank += -1 if up else 1
-    for item in (enrollment, other):
-        item.save(update_fields=["priority_tier", "waitlist_rank", "updated_at"])
-    EnrollmentEvent.objects.create(
-        enrollment=enrollment,
-        from_status=S.WAITLISTED,
-        to_status=S.WAITLISTED,
-        actor=by,
-        reason=(
-            _("Moved up the waiting list: %(reason)s")
-            if up
-            else _("Moved down the waiting list: %(reason)s")
-        )
-        % {"reason": reason},
-    )
+        save_counters(group, taken=group.places_taken, waiting=group.waitlist_length - 1)
     return enrollment
 
 
@@ -437,25 +241,25 @@ def enrollment_move(
             .exists()
         ):
             raise AlreadyEnrolledError()
-        _move(enrollment, S.MOVED, actor=by, reason=reason)
+        move(enrollment, S.MOVED, actor=by, reason=reason)
         moved = Enrollment.objects.create(
             participant=enrollment.participant,
             group=target,
             status=S.ACTIVE,
             priority_tier=enrollment.priority_tier,
-            waitlist_rank=_micros(now),
+            waitlist_rank=micros(now),
             requested_at=now,
             requested_by=by,
         )
-        _record(
+        record(
             moved,
             from_status="",
             actor=by,
             reason=_("Moved from %(group)s: %(reason)s") % {"group": source, "reason": reason},
         )
-        _save_counters(source, taken=source.places_taken - 1, waiting=source.waitlist_length)
-        _save_counters(target, taken=target.places_taken + 1, waiting=target.waitlist_length)
-        _advance_waitlist(source, now=now)
+        save_counters(source, taken=source.places_taken - 1, waiting=source.waitlist_length)
+        save_counters(target, taken=target.places_taken + 1, waiting=target.waitlist_length)
+        advance_waitlist(source, now=now)
         return moved
 
 
