@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("staff/", include("enrollment.roster_urls")),
     path("register/", include("enrollment.attendance_urls")),
+    path("makeups/", include("enrollment.makeup_urls")),
     path("", include("enrollment.urls")),
     path("", include("clubs.urls")),
 ]

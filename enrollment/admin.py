@@ -78,3 +78,6 @@ class EnrollmentAdmin(ReadOnlyAdmin):
     search_fields = ["participant__last_name", "group__name", "group__activity__name"]
     list_select_related = ["participant", "group__activity"]
     inlines = [EnrollmentEventInline]
+
+
+from . import makeup_admin  # noqa: E402, F401  (registers the make-up models)

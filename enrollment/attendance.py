@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.permissions import is_coordinator, is_director, is_instructor
 from clubs.models import Group, Meeting
 
+from .makeups import makeup_participants_for_meeting
 from .models import (
     AbsenceNotice,
     AttendanceMark,
@@ -104,8 +105,10 @@ def meeting_participant_ids(*, meeting: Meeting) -> set[int]:
     """Who belongs in the meeting's register: the group's members on its day and its trials."""
     members = Enrollment.objects.filter(active_on(meeting.date), group_id=meeting.group_id)
     trials = TrialBooking.objects.filter(meeting=meeting, cancelled_at__isnull=True)
-    return set(members.values_list("participant_id", flat=True)) | set(
-        trials.values_list("participant_id", flat=True)
+    return (
+        set(members.values_list("participant_id", flat=True))
+        | set(trials.values_list("participant_id", flat=True))
+        | set(makeup_participants_for_meeting(meeting).values_list("pk", flat=True))
     )
 
 
@@ -160,7 +163,14 @@ def register_rows(*, meeting: Meeting, only: Participant | None = None) -> list[
     if only is not None:
         members, trials = members.filter(participant=only), trials.filter(participant=only)
     member_ids = set(members.values_list("participant_id", flat=True))
-    trial_ids = set(trials.values_list("participant_id", flat=True)) - member_ids
+    guests = makeup_participants_for_meeting(meeting)
+    if only is not None:
+        guests = guests.filter(pk=only.pk)
+    # Trial and make-up guests take a place at this meeting only; both show the trial flag.
+    trial_ids = (
+        set(trials.values_list("participant_id", flat=True))
+        | set(guests.values_list("pk", flat=True))
+    ) - member_ids
     ids = member_ids | trial_ids
     participants = Participant.objects.filter(pk__in=ids).order_by("last_name", "first_name")
     marks = latest_marks(meeting=meeting, participant_ids=ids)

@@ -69,3 +69,27 @@ class MeetingStartedError(AttendanceError):
 
 class MeetingChangeError(AttendanceError):
     default_message = _("This meeting cannot be changed this way.")
+
+
+class MakeupError(EnrollmentError):
+    default_message = _("This make-up meeting cannot be booked.")
+
+
+class MakeupCreditUsedError(MakeupError):
+    default_message = _("This make-up credit has already been used.")
+
+
+class MakeupCreditExpiredError(MakeupError):
+    default_message = _("This make-up credit has expired.")
+
+
+class MakeupMeetingNotAllowedError(MakeupError):
+    default_message = _("A make-up meeting is possible only in another group of the same activity.")
+
+
+class MakeupMeetingFullError(MakeupError):
+    default_message = _("There is no free place at this meeting.")
+
+
+class MakeupCancelTooLateError(MakeupError):
+    default_message = _("The meeting has already started; the make-up can no longer be cancelled.")

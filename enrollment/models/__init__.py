@@ -4,6 +4,9 @@ from .attendance import (
     AbsenceNotice,
     AttendanceMark,
     AttendanceStatus,
+    MakeupBooking,
+    MakeupCredit,
+    MakeupRule,
     MeetingNote,
 )
 from .consents import (
@@ -52,6 +55,9 @@ __all__ = [
     "Guardianship",
     "Household",
     "Invitation",
+    "MakeupBooking",
+    "MakeupCredit",
+    "MakeupRule",
     "MeetingNote",
     "Participant",
     "PriorityTier",

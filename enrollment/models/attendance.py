@@ -123,3 +123,110 @@ class MeetingNote(models.Model):
 
     def __str__(self) -> str:
         return str(self.meeting)
+
+
+# --- make-up meetings --------------------------------------------------------------------------
+
+
+class MakeupRule(models.Model):
+    """When an absence of an activity earns a make-up meeting in another of its groups."""
+
+    activity = models.OneToOneField(
+        "clubs.Activity",
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="makeup_rule",
+    )
+    notice_hours = models.PositiveSmallIntegerField(
+        _("notice (hours)"),
+        default=24,
+        help_text=_("How early an absence must be reported to count."),
+    )
+    valid_weeks = models.PositiveSmallIntegerField(_("valid (weeks)"), default=4)
+    max_per_month = models.PositiveSmallIntegerField(
+        _("at most per month"),
+        default=2,
+        help_text=_("Credits one participant can earn in a calendar month."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("make-up rule")
+        verbose_name_plural = _("make-up rules")
+
+    def __str__(self) -> str:
+        return str(self.activity)
+
+
+class MakeupCredit(models.Model):
+    """A make-up meeting earned by one reported absence; kept for ever, used at most once."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="makeup_credits",
+    )
+    activity = models.ForeignKey(
+        "clubs.Activity",
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notice = models.OneToOneField(
+        AbsenceNotice,
+        verbose_name=_("absence notice"),
+        on_delete=models.PROTECT,
+        related_name="makeup_credit",
+    )
+    earned_at = models.DateTimeField(_("earned at"))
+    expires_on = models.DateField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("make-up credit")
+        verbose_name_plural = _("make-up credits")
+        ordering = ["-earned_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.activity}"
+
+
+class MakeupBooking(models.Model):
+    """A credit spent on a meeting of another group: a place at that meeting only."""
+
+    credit = models.ForeignKey(
+        MakeupCredit,
+        verbose_name=_("make-up credit"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="makeup_bookings",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("make-up booking")
+        verbose_name_plural = _("make-up bookings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A credit is spent once: a cancelled booking gives it back.
+            models.UniqueConstraint(
+                fields=["credit"],
+                condition=Q(cancelled_at__isnull=True),
+                name="makeup_booking_one_live_per_credit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit.participant} @ {self.meeting_id}"

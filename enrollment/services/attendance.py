@@ -112,23 +112,28 @@ def absence_report(
             raise MeetingStartedError
         if participant.pk not in meeting_participant_ids(meeting=meeting):
             raise NotInGroupError
-        existing = AbsenceNotice.objects.filter(
+        notice = AbsenceNotice.objects.filter(
             meeting=meeting, participant=participant, withdrawn_at__isnull=True
         ).first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                return AbsenceNotice.objects.create(
-                    meeting=meeting,
-                    participant=participant,
-                    reason=reason[:300],
-                    reported_by=reported_by,
+        if notice is None:
+            try:
+                with transaction.atomic():
+                    notice = AbsenceNotice.objects.create(
+                        meeting=meeting,
+                        participant=participant,
+                        reason=reason[:300],
+                        reported_by=reported_by,
+                    )
+            except IntegrityError:  # the same notice sent twice at once
+                notice = AbsenceNotice.objects.get(
+                    meeting=meeting, participant=participant, withdrawn_at__isnull=True
                 )
-        except IntegrityError:  # the same notice sent twice at once
-            return AbsenceNotice.objects.get(
-                meeting=meeting, participant=participant, withdrawn_at__isnull=True
-            )
+        # An absence reported early enough earns a make-up credit (idempotent). Imported here:
+        # the make-up services read the register, which imports this module's neighbours.
+        from .makeups import makeup_credit_grant
+
+        makeup_credit_grant(notice=notice)
+        return notice
 
 
 def absence_withdraw(*, notice: AbsenceNotice, by) -> AbsenceNotice:
