@@ -24,3 +24,13 @@ urlpatterns = [
         name="absence-withdraw",
     ),
 ]
+
+# Attendance statistics and the monthly register of a group (imported here so this block stays
+# separate from the lines above).
+from . import attendance_stats_views as stats_views  # noqa: E402
+
+urlpatterns += [
+    path("groups/<id:pk>/stats/", stats_views.group_stats, name="group-stats"),
+    path("groups/<id:pk>/sheet/", stats_views.sheet, name="group-sheet"),
+    path("groups/<id:pk>/sheet.xlsx", stats_views.sheet_xlsx, name="group-sheet-xlsx"),
+]
