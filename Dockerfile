@@ -16,6 +16,11 @@ RUN groupadd --system --gid 10001 mok \
     && useradd --system --uid 10001 --gid mok --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin mok
 
+# WeasyPrint (the PDF attendance register) needs pango; DejaVu fonts carry the Polish glyphs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Every requirement is pinned and hash-checked (--require-hashes): the image gets exactly the lock.
 COPY requirements/base.txt /tmp/requirements/base.txt
 RUN pip install --require-hashes -r /tmp/requirements/base.txt \

@@ -1,4 +1,5 @@
-"""A group's attendance statistics and its monthly register (HTML for printing, XLSX).
+"""A group's attendance statistics and its monthly register (HTML for printing, XLSX; the PDF
+is in `attendance_pdf`).
 
 Groups are fetched through `attendance_stats.groups_for_stats(user)`: a group the user does not
 teach, coordinate or run answers 404, exactly like a missing one.
@@ -48,6 +49,21 @@ def _month_context(month: dt.date) -> dict:
     }
 
 
+def _sheet_context(group: Group, month: dt.date) -> dict:
+    """What the register's table (`_sheet_table.html`) needs: for the page and the PDF."""
+    data = stats.group_sheet(group=group, month=month)
+    abbreviations = attendance_sheet.status_abbreviations()
+    return {
+        "group": group,
+        "sheet": data,
+        "header": attendance_sheet.header_lines(data),
+        "total_headers": attendance_sheet.total_headers(),
+        "legend": attendance_sheet.legend(),
+        "rows": [(row, [abbreviations.get(cell, "") for cell in row.cells]) for row in data.rows],
+        **_month_context(month),
+    }
+
+
 @never_cache
 @login_required
 @require_safe
@@ -73,23 +89,10 @@ def group_stats(request: HttpRequest, pk: int) -> HttpResponse:
 def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
     month, error = _month(request)
-    data = stats.group_sheet(group=group, month=month)
-    abbreviations = attendance_sheet.status_abbreviations()
     return render(
         request,
         "enrollment/attendance/stats/sheet.html",
-        {
-            "group": group,
-            "sheet": data,
-            "header": attendance_sheet.header_lines(data),
-            "total_headers": attendance_sheet.total_headers(),
-            "legend": attendance_sheet.legend(),
-            "rows": [
-                (row, [abbreviations.get(cell, "") for cell in row.cells]) for row in data.rows
-            ],
-            "month_error": error,
-            **_month_context(month),
-        },
+        {**_sheet_context(group, month), "month_error": error},
         status=400 if error else 200,
     )
 

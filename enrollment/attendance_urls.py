@@ -34,3 +34,10 @@ urlpatterns += [
     path("groups/<id:pk>/sheet/", stats_views.sheet, name="group-sheet"),
     path("groups/<id:pk>/sheet.xlsx", stats_views.sheet_xlsx, name="group-sheet-xlsx"),
 ]
+
+# The monthly register as a PDF.
+from . import attendance_pdf  # noqa: E402
+
+urlpatterns += [
+    path("groups/<id:pk>/sheet.pdf", attendance_pdf.group_sheet_pdf, name="group-sheet-pdf"),
+]
