@@ -143,6 +143,75 @@ def _bench_season(tz):
     return season
 
 
+def families_bulk_create(
+    *, count: int, email_domain: str, family: str, birth_date: dt.date
+) -> tuple[list, list]:
+    """`count` guardians, each with a household, full rights, one child born on `birth_date`
+    and the enrollment-data consent granted, in a fixed number of bulk inserts.
+    Returns (users, children), parallel lists."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group as AuthGroup
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from enrollment.models import (
+        ConsentDecision,
+        ConsentKind,
+        ConsentText,
+        GuardianRights,
+        Guardianship,
+        Household,
+        Participant,
+    )
+
+    User = get_user_model()
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        User(
+            email=f"rodzic{n:04d}@{email_domain}",
+            first_name="Rodzic",
+            last_name=f"{family}{n:04d}",
+            password=unusable,
+        )
+        for n in range(count)
+    )
+    guardian_role = AuthGroup.objects.filter(name=Role.GUARDIAN).first()
+    if guardian_role is not None:
+        User.groups.through.objects.bulk_create(
+            User.groups.through(user_id=user.pk, group_id=guardian_role.pk) for user in users
+        )
+    households = Household.objects.bulk_create(
+        Household(name=f"Rodzina {family} {n:04d}") for n in range(count)
+    )
+    Guardianship.objects.bulk_create(
+        Guardianship(household=household, user=user, rights=GuardianRights.FULL)
+        for household, user in zip(households, users, strict=True)
+    )
+    children = Participant.objects.bulk_create(
+        Participant(
+            household=household,
+            first_name=f"Dziecko{n:04d}",
+            last_name=family,
+            birth_date=birth_date,
+        )
+        for n, household in enumerate(households)
+    )
+    text = ConsentText.objects.filter(kind=ConsentKind.ENROLLMENT_DATA).order_by("-version").first()
+    if text is None:  # the data migration makes version 1; be safe
+        text = ConsentText.objects.create(
+            kind=ConsentKind.ENROLLMENT_DATA,
+            version=1,
+            text="Zgoda na przetwarzanie danych do zapisów",
+            published_at=timezone.now(),
+        )
+    ConsentDecision.objects.bulk_create(
+        ConsentDecision(participant=child, text=text, granted=True, decided_by=user)
+        for child, user in zip(children, users, strict=True)
+    )
+    return users, children
+
+
 def _sessions(users: list) -> list[str]:
     """A logged-in session per user, as `login()` would write it; returns the session keys."""
     from importlib import import_module
@@ -191,25 +260,11 @@ def _sessions(users: list) -> list[str]:
 
 def setup(ctx: Context) -> None:
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group as AuthGroup
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import Role
     from clubs.models import Activity, Group, Room
-    from enrollment.models import (
-        ConsentDecision,
-        ConsentKind,
-        ConsentText,
-        GuardianRights,
-        Guardianship,
-        Household,
-        Participant,
-    )
 
-    User = get_user_model()
     tz = timezone.get_default_timezone()
     total = PARENTS + WARMUP_PARENTS
     with transaction.atomic():
@@ -235,56 +290,12 @@ def setup(ctx: Context) -> None:
         )
         rush_groups, warmup_group = groups[:GROUPS], groups[GROUPS]
 
-        unusable = make_password(None)
-        users = User.objects.bulk_create(
-            User(
-                email=f"rodzic{n:04d}@{EMAIL_DOMAIN}",
-                first_name="Rodzic",
-                last_name=f"Zapisowy{n:04d}",
-                password=unusable,
-            )
-            for n in range(total)
-        )
-        guardian_role = AuthGroup.objects.filter(name=Role.GUARDIAN).first()
-        if guardian_role is not None:
-            User.groups.through.objects.bulk_create(
-                User.groups.through(user_id=user.pk, group_id=guardian_role.pk) for user in users
-            )
-        households = Household.objects.bulk_create(
-            Household(name=f"Rodzina Zapisowa {n:04d}") for n in range(total)
-        )
-        Guardianship.objects.bulk_create(
-            Guardianship(household=household, user=user, rights=GuardianRights.FULL)
-            for household, user in zip(households, users, strict=True)
-        )
         reference = season.reference_date
         birth_date = dt.date(reference.year - CHILD_AGE, 3, 15)  # 8 on 1 September
-        children = Participant.objects.bulk_create(
-            Participant(
-                household=household,
-                first_name=f"Dziecko{n:04d}",
-                last_name="Zapisowe",
-                birth_date=birth_date,
-            )
-            for n, household in enumerate(households)
-        )
         if not all(group.accepts_birth_date(birth_date) for group in groups):
             raise BenchmarkError(f"a child born {birth_date} does not fit ages {AGE_MIN}-{AGE_MAX}")
-        text = (
-            ConsentText.objects.filter(kind=ConsentKind.ENROLLMENT_DATA)
-            .order_by("-version")
-            .first()
-        )
-        if text is None:  # the data migration makes version 1; be safe
-            text = ConsentText.objects.create(
-                kind=ConsentKind.ENROLLMENT_DATA,
-                version=1,
-                text="Zgoda na przetwarzanie danych do zapisów",
-                published_at=timezone.now(),
-            )
-        ConsentDecision.objects.bulk_create(
-            ConsentDecision(participant=child, text=text, granted=True, decided_by=user)
-            for child, user in zip(children, users, strict=True)
+        users, children = families_bulk_create(
+            count=total, email_domain=EMAIL_DOMAIN, family="Zapisowa", birth_date=birth_date
         )
         sessions = _sessions(users)
 

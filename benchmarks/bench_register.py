@@ -103,18 +103,11 @@ def setup(ctx: Context) -> None:
     from clubs.models import Activity, Group, Instructor, Meeting, Room
     from enrollment.models import (
         AttendanceMark,
-        ConsentDecision,
-        ConsentKind,
-        ConsentText,
         Enrollment,
         EnrollmentStatus,
-        GuardianRights,
-        Guardianship,
-        Household,
-        Participant,
     )
 
-    from .bench_enrollment import _sessions
+    from .bench_enrollment import _sessions, families_bulk_create
 
     User = get_user_model()
     now = timezone.now()
@@ -153,52 +146,12 @@ def setup(ctx: Context) -> None:
         )
         group.instructors.add(instructor)
 
-        parents = User.objects.bulk_create(
-            User(
-                email=f"rodzic{n:02d}@{EMAIL_DOMAIN}",
-                first_name="Rodzic",
-                last_name=f"Dziennikowy{n:02d}",
-                password=unusable,
-            )
-            for n in range(PARTICIPANTS)
-        )
-        guardian_role = AuthGroup.objects.filter(name=Role.GUARDIAN).first()
-        if guardian_role is not None:
-            User.groups.through.objects.bulk_create(
-                User.groups.through(user_id=user.pk, group_id=guardian_role.pk) for user in parents
-            )
-        households = Household.objects.bulk_create(
-            Household(name=f"Rodzina Dziennikowa {n:02d}") for n in range(PARTICIPANTS)
-        )
-        Guardianship.objects.bulk_create(
-            Guardianship(household=household, user=user, rights=GuardianRights.FULL)
-            for household, user in zip(households, parents, strict=True)
-        )
         birth_date = dt.date(season.reference_date.year - 9, 3, 15)
-        children = Participant.objects.bulk_create(
-            Participant(
-                household=household,
-                first_name=f"Dziecko{n:02d}",
-                last_name="Dziennikowe",
-                birth_date=birth_date,
-            )
-            for n, household in enumerate(households)
-        )
-        text = (
-            ConsentText.objects.filter(kind=ConsentKind.ENROLLMENT_DATA)
-            .order_by("-version")
-            .first()
-        )
-        if text is None:
-            text = ConsentText.objects.create(
-                kind=ConsentKind.ENROLLMENT_DATA,
-                version=1,
-                text="Zgoda na przetwarzanie danych do zapisów",
-                published_at=now,
-            )
-        ConsentDecision.objects.bulk_create(
-            ConsentDecision(participant=child, text=text, granted=True, decided_by=user)
-            for child, user in zip(children, parents, strict=True)
+        parents, children = families_bulk_create(
+            count=PARTICIPANTS,
+            email_domain=EMAIL_DOMAIN,
+            family="Dziennikowa",
+            birth_date=birth_date,
         )
         Enrollment.objects.bulk_create(
             Enrollment(
