@@ -3,33 +3,21 @@
 import datetime as dt
 
 import factory
-from django.contrib.auth.models import Group as AuthGroup
 from django.utils import timezone
 
-from accounts.models import User
 from notifications.kinds import Channel, Kind
 from notifications.models import Broadcast, Notification, NotificationStatus, Preference
+from tests.factories import UserFactory as BaseUserFactory
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
+class UserFactory(BaseUserFactory):
+    """A guardian with a mobile number, so both channels have an address."""
 
     email = factory.Sequence(lambda n: f"rodzic{n}@example.pl")
     first_name = "Anna"
     last_name = factory.Sequence(lambda n: f"Wiśniewska{n}")
     phone = factory.Sequence(lambda n: f"+48 600 {n // 1000 % 1000:03d} {n % 1000:03d}")
     language = "pl"
-    password = factory.PostGenerationMethodCall("set_password", "haslo-testowe-1")
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            for role in extracted:
-                self.groups.add(AuthGroup.objects.get_or_create(name=role)[0])
-        if create:
-            self.save()
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):
