@@ -22,7 +22,7 @@ from .attendance_forms import (
     MeetingNoteForm,
 )
 from .exceptions import EnrollmentError
-from .models import AttendanceStatus, Participant
+from .models import AttendanceStatus, MakeupCredit, Participant
 from .permissions import participants_of
 from .services import attendance as services
 
@@ -228,7 +228,7 @@ def absence_report(request: HttpRequest, participant_id: int, meeting_id: int) -
     form = AbsenceForm(request.POST)
     if form.is_valid():
         try:
-            services.absence_report(
+            notice = services.absence_report(
                 meeting=meeting,
                 participant=participant,
                 reported_by=request.user,
@@ -237,7 +237,10 @@ def absence_report(request: HttpRequest, participant_id: int, meeting_id: int) -
         except EnrollmentError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The absence is reported. Thank you."))
+            if MakeupCredit.objects.filter(notice=notice).exists():
+                messages.success(request, _("The absence is reported and earns a make-up meeting."))
+            else:
+                messages.success(request, _("The absence is reported. Thank you."))
     return redirect("attendance:family", participant_id=participant.pk)
 
 

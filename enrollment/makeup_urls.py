@@ -16,9 +16,4 @@ urlpatterns = [
         views.makeup_cancel,
         name="cancel",
     ),
-    path(
-        "family/<id:participant_id>/absence/<id:meeting_id>/",
-        views.absence_report,
-        name="absence-report",
-    ),
 ]

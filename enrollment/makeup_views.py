@@ -9,15 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from clubs.models import Meeting
-
 from . import makeups
-from .attendance_forms import AbsenceForm
 from .exceptions import EnrollmentError
 from .makeup_forms import MakeupBookForm
 from .models import MakeupBooking, MakeupCredit, Participant
 from .permissions import participants_of
-from .services import attendance as attendance_services
 from .services import makeups as services
 
 
@@ -79,28 +75,3 @@ def makeup_cancel(request: HttpRequest, participant_id: int, booking_id: int) ->
             request, _("The make-up meeting is cancelled; the credit can be used again.")
         )
     return redirect("makeups:family", participant_id=participant.pk)
-
-
-@login_required
-@require_POST
-def absence_report(request: HttpRequest, participant_id: int, meeting_id: int) -> HttpResponse:
-    """Report an absence as the register page does, then grant the make-up credit it earns."""
-    participant = _participant(request, participant_id)
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
-    form = AbsenceForm(request.POST)
-    if form.is_valid():
-        try:
-            notice = attendance_services.absence_report(
-                meeting=meeting,
-                participant=participant,
-                reported_by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except EnrollmentError as exc:
-            messages.error(request, exc.message)
-        else:
-            if services.makeup_credit_grant(notice=notice) is not None:
-                messages.success(request, _("The absence is reported and earns a make-up meeting."))
-            else:
-                messages.success(request, _("The absence is reported. Thank you."))
-    return redirect("attendance:family", participant_id=participant.pk)

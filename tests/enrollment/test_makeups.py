@@ -368,11 +368,11 @@ def test_another_family_gets_404(client, setup):
     assert booking.cancelled_at is None
 
 
-def test_reporting_through_the_makeup_page_earns_the_credit(client, setup):
+def test_reporting_an_absence_on_the_family_page_earns_the_credit(client, setup):
     client.force_login(setup["guardian"])
 
     response = client.post(
-        reverse("makeups:absence-report", args=[setup["child"].pk, setup["missed"].pk]),
+        reverse("attendance:absence-report", args=[setup["child"].pk, setup["missed"].pk]),
         {"reason": "choroba"},
     )
 
