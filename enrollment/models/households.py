@@ -30,6 +30,12 @@ class Household(models.Model):
         _("calendar token"), max_length=64, unique=True, default=new_calendar_token
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(
+        _("closed"),
+        null=True,
+        blank=True,
+        help_text=_("A closed household takes no new enrollments and no new payments."),
+    )
 
     class Meta:
         verbose_name = _("household")
