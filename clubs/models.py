@@ -23,6 +23,14 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return years
 
 
+class AllocationMode(models.TextChoices):
+    """How a group's places are given: first come, first served, or an application window
+    followed by a lottery (docs/adr/0007-fair-allocation-lottery.md)."""
+
+    FIRST_COME = "first_come", _("first come, first served")
+    LOTTERY = "lottery", _("application window, then a lottery")
+
+
 class SeasonQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -59,6 +67,25 @@ class Season(models.Model):
     offer_hours = models.PositiveSmallIntegerField(
         _("hours to accept a waiting-list offer"), default=48, validators=[MinValueValidator(1)]
     )
+    allocation_mode = models.CharField(
+        _("allocation of places"),
+        max_length=12,
+        choices=AllocationMode.choices,
+        default=AllocationMode.FIRST_COME,
+        help_text=_("A group may override it."),
+    )
+    applications_open_at = models.DateTimeField(
+        _("applications open"),
+        null=True,
+        blank=True,
+        help_text=_("For groups allocated by lottery: when families may start to apply."),
+    )
+    applications_close_at = models.DateTimeField(
+        _("applications close"),
+        null=True,
+        blank=True,
+        help_text=_("At this time the lottery seed is drawn and a dry run is prepared."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = SeasonQuerySet.as_manager()
@@ -94,6 +121,12 @@ class Season(models.Model):
             and self.enrollment_closes_at <= self.enrollment_opens_at
         ):
             errors["enrollment_closes_at"] = _("Enrollment must close after it opens.")
+        if (
+            self.applications_open_at
+            and self.applications_close_at
+            and self.applications_close_at <= self.applications_open_at
+        ):
+            errors["applications_close_at"] = _("Applications must close after they open.")
         if errors:
             raise ValidationError(errors)
 
@@ -275,6 +308,13 @@ class GroupQuerySet(models.QuerySet):
     def for_age(self, age: int):
         return self.filter(age_min__lte=age, age_max__gte=age)
 
+    def by_lottery(self):
+        """Groups whose places are allocated by lottery (their own mode, else the season's)."""
+        return self.filter(
+            Q(allocation_mode=AllocationMode.LOTTERY)
+            | Q(allocation_mode="", season__allocation_mode=AllocationMode.LOTTERY)
+        )
+
 
 class Group(models.Model):
     """An activity's group in one season: who may join, how many, where and with whom."""
@@ -300,6 +340,13 @@ class Group(models.Model):
     )
     trial_allowed = models.BooleanField(_("trial meeting allowed"), default=False)
     is_published = models.BooleanField(_("published"), default=True)
+    allocation_mode = models.CharField(
+        _("allocation of places"),
+        max_length=12,
+        choices=AllocationMode.choices,
+        blank=True,
+        help_text=_("Empty means the season's mode."),
+    )
     # Counters kept by the enrollment services inside the transaction that holds the group's
     # row lock, so the catalogue reads free places without joining enrollments.
     places_taken = models.PositiveSmallIntegerField(_("places taken"), default=0, editable=False)
@@ -345,6 +392,14 @@ class Group(models.Model):
     @property
     def free_places(self) -> int:
         return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def effective_allocation_mode(self) -> str:
+        return self.allocation_mode or self.season.allocation_mode
+
+    @property
+    def is_by_lottery(self) -> bool:
+        return self.effective_allocation_mode == AllocationMode.LOTTERY
 
     def accepts_birth_date(self, birth_date: dt.date) -> bool:
         age = age_on(birth_date, self.season.reference_date)

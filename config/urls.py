@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("enrollment.roster_urls")),
     path("register/", include("enrollment.attendance_urls")),
     path("makeups/", include("enrollment.makeup_urls")),
+    path("billing/", include("billing.urls")),
     path("", include("enrollment.urls")),
     path("", include("clubs.urls")),
 ]

@@ -1,5 +1,16 @@
 """Models of the enrollment app, one module per concept."""
 
+from .allocation import (
+    MAX_PREFERENCES,
+    AllocationDecision,
+    AllocationOutcome,
+    AllocationRun,
+    AllocationTier,
+    AllocationTierKind,
+    Application,
+    ApplicationChoice,
+    allocation_reason,
+)
 from .attendance import (
     AbsenceNotice,
     AttendanceMark,
@@ -37,6 +48,15 @@ from .households import (
 )
 
 __all__ = [
+    "MAX_PREFERENCES",
+    "AllocationDecision",
+    "AllocationOutcome",
+    "AllocationRun",
+    "AllocationTier",
+    "AllocationTierKind",
+    "Application",
+    "ApplicationChoice",
+    "allocation_reason",
     "LIVE_STATUSES",
     "PLACE_STATUSES",
     "REFERENCE_ALPHABET",

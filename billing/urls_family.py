@@ -1,0 +1,3 @@
+"""Billing URLs: family (see billing/urls.py)."""
+
+urlpatterns: list = []

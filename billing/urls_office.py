@@ -1,0 +1,3 @@
+"""Billing URLs: office (see billing/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Billing URLs: online (see billing/urls.py)."""
+
+urlpatterns: list = []

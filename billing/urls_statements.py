@@ -1,0 +1,3 @@
+"""Billing URLs: statements (see billing/urls.py)."""
+
+urlpatterns: list = []
