@@ -188,7 +188,9 @@ def _enroll_candidates(user):
     households = Guardianship.objects.filter(user=user, rights=GuardianRights.FULL).values(
         "household_id"
     )
-    return Participant.objects.filter(Q(household_id__in=households) | Q(user=user))
+    return Participant.objects.filter(Q(household_id__in=households) | Q(user=user)).select_related(
+        "household"
+    )
 
 
 @login_required

@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from clubs.models import Group, Meeting, MeetingStatus
 
+from ..allocation_selectors import lottery_check_enrollment
 from ..exceptions import (
     AgeNotAllowedError,
     AlreadyEnrolledError,
     ConsentMissingError,
     EnrollmentClosedError,
     GroupFullError,
+    NotEligibleError,
     InvalidTransitionError,
     TrialNotAllowedError,
 )
@@ -54,6 +56,8 @@ def _check_window(group: Group, *, continuing: bool, now: dt.datetime) -> None:
 
 
 def _check_participant(participant: Participant, group: Group) -> None:
+    if participant.household.closed_at is not None:
+        raise NotEligibleError(_("This household account is closed: it takes no new enrollments."))
     if not group.accepts_birth_date(participant.birth_date):
         raise AgeNotAllowedError(
             _("%(name)s's age does not fit this group (ages %(min)d–%(max)d).")
@@ -83,6 +87,7 @@ def enrollment_request(
     now = now or timezone.now()
     if not group.is_published or not group.season.is_published:
         raise EnrollmentClosedError(_("This group does not take enrollments."))
+    lottery_check_enrollment(group=group)
     tiers = {}
     for participant in participants:
         _check_participant(participant, group)
