@@ -2,7 +2,8 @@
 
 Each journey gets a `Journey`: `visit()` and `step()` take a screenshot into
 `var/e2e/<journey>/` (kept as CI artifacts) and run axe-core (vendored in `vendor/axe.min.js`,
-WCAG 2.0/2.1 A and AA rules); the journey fails if any page had a serious or critical violation.
+WCAG 2.0/2.1 A and AA rules); the journey fails if any page had a serious or critical violation,
+or was wider than the phone (WCAG 1.4.10 reflow: no sideways scrolling of the page).
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ class Journey:
                     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
             }"""
         )
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"] + 1:
+            result.append(
+                {
+                    "id": "page-wider-than-phone",
+                    "impact": "serious",
+                    "help": f"The page is {width}px wide on a {PHONE['width']}px phone",
+                    "nodes": [],
+                }
+            )
         for violation in result:
             violation["page"] = f"{self.count:02d} {label} ({self.page.url})"
             self.violations.append(violation)
