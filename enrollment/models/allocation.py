@@ -191,6 +191,7 @@ class AllocationDecision(models.Model):
     rank = models.PositiveSmallIntegerField(_("preference"), null=True, blank=True)
     tier_position = models.PositiveSmallIntegerField(_("tier"))
     tier_name = models.CharField(_("tier name"), max_length=80)
+    tier_kind = models.CharField(_("tier kind"), max_length=12, choices=AllocationTierKind.choices)
     lottery_position = models.PositiveIntegerField(_("lottery position"))
     # The order in which the run served the applications (tier, then lottery): the waiting
     # lists are made in this order.
