@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt | cut -c1-12)
 
-.PHONY: run test lint format bench install migrate messages lock clean
+.PHONY: run test lint format bench install migrate messages lock clean audit check-deploy
 
 $(STAMP): requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make audit: known vulnerabilities in the locked requirements (pip-audit; see scripts/audit.py)
+audit: install
+	$(BIN)/python scripts/audit.py
+
+## make check-deploy: Django's deployment checks with production-like settings, warnings fail
+check-deploy: install
+	env DJANGO_SETTINGS_MODULE=config.settings DJANGO_DEBUG=0 DJANGO_REQUIRE_SECRET_KEY=1 \
+	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  DJANGO_ALLOWED_HOSTS=zapisy.mok.example.pl DJANGO_CSRF_TRUSTED_ORIGINS=https://zapisy.mok.example.pl \
+	  DJANGO_HTTPS=1 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: install
 	$(BIN)/ruff format .

@@ -179,3 +179,33 @@ class LoginForm(AuthenticationForm):
         ):
             url = f"{url}?{urlencode({'next': next_url})}"
         return url
+
+
+class OneTimeCodeForm(forms.Form):
+    """A code from the authenticator app (6 digits) or, where allowed, a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, allow_backup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if allow_backup:
+            field.help_text = _(
+                "Six digits from the authenticator app, or one of your backup codes."
+            )
+            # Backup codes have letters: let the phone show the full keyboard.
+            field.widget.attrs["inputmode"] = "text"
+        else:
+            field.help_text = _("Six digits from the authenticator app.")
+            field.widget.attrs["pattern"] = "[0-9 ]*"

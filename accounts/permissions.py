@@ -28,4 +28,15 @@ def is_director(user) -> bool:
 
 
 is_staff_member = is_coordinator | is_office | is_director
+
+
+@rules.predicate
+def is_admin_site_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+# Who must log in with a second factor (docs/adr/0010-hardening.md): everyone who sees other
+# people's data. Families and adult members are not asked.
+needs_two_factor = is_instructor | is_staff_member | is_admin_site_user
+rules.add_perm("accounts.use_two_factor", needs_two_factor)
 is_authenticated = rules.is_authenticated

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "accounts"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
         ),
@@ -61,4 +61,12 @@ urlpatterns = [
     path("verify/<uidb64>/<token>/password/", views.verify_password, name="verify-password"),
     path("privacy/", views.privacy, name="privacy"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", two_factor_views.overview, name="two-factor"),
+    path("two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
+    path("two-factor/verify/", two_factor_views.verify, name="two-factor-verify"),
+    path(
+        "two-factor/backup-codes/",
+        two_factor_views.backup_codes_renew,
+        name="two-factor-backup-codes",
+    ),
 ]

@@ -26,6 +26,7 @@ from django.views.decorators.http import (
 from django.views.i18n import set_language
 
 from . import services
+from .backends import client_ip
 from .forms import (
     RESEND_EMAIL_SESSION_KEY,
     LoginForm,
@@ -34,6 +35,7 @@ from .forms import (
     SignupForm,
 )
 from .models import User
+from .ratelimit import rate_limit_hit
 from .tokens import VERIFICATION_DAYS, email_verification_token
 
 
@@ -227,6 +229,32 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         _set_language_cookie(response, _user_language(form.get_user().language))
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per e-mail address and per client address.
+
+    Over the address's limit no e-mail goes out, and the page answers exactly as when one does:
+    it never tells whether an address has an account. Over the client's limit the page says to
+    wait, which says nothing about any account."""
+
+    def form_valid(self, form):
+        window = settings.ACCOUNTS_PASSWORD_RESET_WINDOW_SECONDS
+        if not rate_limit_hit(
+            scope="password-reset-ip",
+            key=client_ip(self.request) or "",
+            limit=settings.ACCOUNTS_PASSWORD_RESET_LIMIT_PER_IP,
+            window=window,
+        ):
+            return render(self.request, "accounts/rate_limited.html", status=429)
+        if not rate_limit_hit(
+            scope="password-reset-email",
+            key=form.cleaned_data["email"].strip().lower(),
+            limit=settings.ACCOUNTS_PASSWORD_RESET_LIMIT_PER_EMAIL,
+            window=window,
+        ):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @csrf_exempt
