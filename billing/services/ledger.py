@@ -8,6 +8,7 @@ household's row is locked for the duration, so two payments at once cannot spend
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -85,7 +86,73 @@ def payment_record(
             return Payment.objects.get(key=key)
         raise
     household_allocate(household.pk)
+    from ..messages import payment_received_queue_on_commit
+
+    payment_received_queue_on_commit(payment)  # new payments only: a repeated key returned above
     return payment
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    """One payment for `payments_record_bulk`."""
+
+    household_id: int
+    amount: Decimal
+    method: str
+    received_on: dt.date
+    key: str
+    title: str = ""
+    payer: str = ""
+
+
+@transaction.atomic
+def payments_record_bulk(items: list[PaymentIn], *, actor=None) -> dict[str, Payment]:
+    """`payment_record` for many payments at once (a bank statement), in a fixed number of
+    queries: the same validation, idempotency by key and oldest-first allocation.
+
+    Returns the payment for every key: the new ones and those recorded before.
+    """
+    from ..messages import payment_received_queue_on_commit
+    from .charges import households_allocate
+
+    cleaned = [(item, amount_clean(item.amount)) for item in items]
+    keys = [item.key for item in items]
+    if len(set(keys)) != len(keys) or not all(keys):
+        raise ValueError("every payment of a bulk record needs its own key")
+    found = {p.key: p for p in Payment.objects.filter(key__in=keys)}
+    todo = [(item, amount) for item, amount in cleaned if item.key not in found]
+    household_ids = sorted({item.household_id for item, _amount in todo})
+    # Locked in one order, so two bulk records cannot deadlock on each other.
+    closed = [
+        h.pk
+        for h in Household.objects.select_for_update().filter(pk__in=household_ids).order_by("pk")
+        if h.closed_at is not None
+    ]
+    if closed:
+        raise HouseholdClosedError()
+    new = Payment.objects.bulk_create(
+        [
+            Payment(
+                household_id=item.household_id,
+                amount=amount,
+                method=item.method,
+                received_on=item.received_on,
+                title=item.title[:300],
+                payer=item.payer[:200],
+                key=item.key,
+                recorded_by=actor,
+            )
+            for item, amount in todo
+        ],
+        batch_size=500,
+    )
+    if new and any(payment.pk is None for payment in new):  # backends without RETURNING
+        new = list(Payment.objects.filter(key__in=[item.key for item, _a in todo]))
+    households_allocate(household_ids)
+    for payment in new:
+        payment_received_queue_on_commit(payment)
+        found[payment.key] = payment
+    return found
 
 
 @transaction.atomic
