@@ -347,6 +347,17 @@ class Group(models.Model):
         blank=True,
         help_text=_("Empty means the season's mode."),
     )
+    # The group of an earlier season this one was copied from by a season rollover
+    # (clubs/rollover.py): a second rollover finds it and creates nothing twice.
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+    )
     # Counters kept by the enrollment services inside the transaction that holds the group's
     # row lock, so the catalogue reads free places without joining enrollments.
     places_taken = models.PositiveSmallIntegerField(_("places taken"), default=0, editable=False)
@@ -369,6 +380,11 @@ class Group(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["activity", "season", "name"], name="group_unique_name_per_season"
+            ),
+            models.UniqueConstraint(
+                fields=["copied_from", "season"],
+                condition=Q(copied_from__isnull=False),
+                name="group_copied_once_per_season",
             ),
         ]
 

@@ -4,10 +4,12 @@ With nothing set the project runs embedded: SQLite and kombu's file-system broke
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,16 +51,26 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "accounts",
     "clubs",
     "enrollment",
     "billing",
     "notifications",
+    "reports",
+    "audit",
+    "privacy",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +80,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: marks request.user verified by a one-time code (django-otp), then
+    # sends staff without a verified code to the two-factor pages.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account+address before any password is checked (django-axes).
+    "accounts.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -132,6 +152,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "clubs:catalogue"
 LOGOUT_REDIRECT_URL = "clubs:catalogue"
+
+# Login lockout (django-axes, docs/adr/0010-hardening.md): failures are counted per e-mail
+# address and client address together, in the database; a wrong two-factor code counts too.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ACCOUNTS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.backends.lockout_response"
+# Not cleared by a correct password: a wrong two-factor code after it counts on the same
+# counter, and failures expire after the cool-off without any.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "accounts.backends.client_ip"
+# How many proxies of ours stand before gunicorn (0: clients connect directly).
+ACCOUNTS_PROXY_COUNT = int(os.environ.get("ACCOUNTS_PROXY_COUNT", "0"))
+# Password reset: requests per e-mail address and per client address in a window (counted in
+# the shared cache); over the limit no e-mail is sent, and the page says the same as always.
+ACCOUNTS_PASSWORD_RESET_LIMIT_PER_EMAIL = int(
+    os.environ.get("ACCOUNTS_PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
+)
+ACCOUNTS_PASSWORD_RESET_LIMIT_PER_IP = int(
+    os.environ.get("ACCOUNTS_PASSWORD_RESET_LIMIT_PER_IP", "20")
+)
+ACCOUNTS_PASSWORD_RESET_WINDOW_SECONDS = int(
+    os.environ.get("ACCOUNTS_PASSWORD_RESET_WINDOW_SECONDS", "3600")
+)
+# Two-factor login (TOTP, django-otp) for every staff role and superusers; families are not
+# asked. Off only in the unit-test settings, where most tests log staff in with force_login.
+ACCOUNTS_STAFF_REQUIRE_2FA = env_bool("ACCOUNTS_STAFF_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = os.environ.get("ACCOUNTS_TOTP_ISSUER", "MOK")
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "pl"
@@ -246,6 +296,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.withdrawals_complete_due_task",
         "schedule": crontab(hour=0, minute=20),
     },
+    "enrollment-allocation-windows-close": {
+        "task": "enrollment.tasks.allocation_windows_close_task",
+        "schedule": crontab(minute="*/5"),  # a dry run at most 5 minutes after the close
+    },
 }
 
 # --- Notifications ----------------------------------------------------------------------------
@@ -281,19 +335,112 @@ NOTIFICATIONS_DISPATCH_GRACE_SECONDS = int(
 NOTIFICATIONS_SWEEP_LEASE_SECONDS = int(os.environ.get("NOTIFICATIONS_SWEEP_LEASE_SECONDS", "300"))
 NOTIFICATIONS_SWEEP_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", "60"))
 NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "50"))
+# GDPR: participants inactive this many years are anonymized (privacy.retention_apply, weekly).
+PRIVACY_RETENTION_YEARS = int(os.environ.get("PRIVACY_RETENTION_YEARS", "5"))
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.retention_apply",
+    "schedule": crontab(hour=4, minute=30, day_of_week=0),
+}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.notifications_sweep_task",
     "schedule": NOTIFICATIONS_SWEEP_SECONDS,
 }
 # --- end of Notifications ---------------------------------------------------------------------
 
+# --- Billing: payments ---------------------------------------------------------------------
+# The centre's bank account and name on payment requests and in the transfer QR code (ZBP 2D);
+# `manage.py check` fails on an account number whose checksum does not hold (billing/checks.py).
+BILLING_ACCOUNT_NUMBER = os.environ.get("BILLING_ACCOUNT_NUMBER", "79102035550000123456789012")
+BILLING_RECIPIENT_NAME = os.environ.get("BILLING_RECIPIENT_NAME", "Miejski Ośrodek Kultury")
+BILLING_RECIPIENT_ADDRESS = os.environ.get(
+    "BILLING_RECIPIENT_ADDRESS", "ul. Przykładowa 1, 64-100 Leszno"
+)
+BILLING_NIP = os.environ.get("BILLING_NIP", "")
+# Online payments: "simulator" (local demo pages, no money moves) or "przelewy24".
+BILLING_GATEWAY = os.environ.get("BILLING_GATEWAY", "simulator")
+P24_MERCHANT_ID = os.environ.get("P24_MERCHANT_ID", "")
+P24_POS_ID = os.environ.get("P24_POS_ID", "") or P24_MERCHANT_ID
+P24_CRC = os.environ.get("P24_CRC", "")
+P24_API_KEY = os.environ.get("P24_API_KEY", "")
+P24_SANDBOX = env_bool("P24_SANDBOX", True)
+# --- end of Billing: payments -----------------------------------------------------------------
+
+# --- Billing: charges -------------------------------------------------------------------------
+# The monthly run, proration and overdue follow-up (billing/services/charges.py, overdue.py,
+# docs/adr/0008-billing-run-and-proration.md).
+BILLING_DUE_DAY = int(os.environ.get("BILLING_DUE_DAY", "10"))  # day of the month, 1-28
+# Days after the due date: reminder, second reminder, alert to the activity's coordinators.
+BILLING_OVERDUE_STAGES = os.environ.get("BILLING_OVERDUE_STAGES", "7,21,35")
+# "MM-DD": the first day of the second semester (the first one runs from the season's start).
+BILLING_SECOND_SEMESTER_STARTS = os.environ.get("BILLING_SECOND_SEMESTER_STARTS", "02-01")
+CELERY_BEAT_SCHEDULE["billing-run-monthly"] = {
+    "task": "billing.tasks.billing_run_monthly_task",
+    "schedule": crontab(day_of_month=1, hour=3, minute=0),
+}
+CELERY_BEAT_SCHEDULE["billing-runs-finish-pending"] = {
+    "task": "billing.tasks.billing_runs_finish_pending_task",
+    "schedule": crontab(minute="*/15"),
+}
+CELERY_BEAT_SCHEDULE["billing-cancelled-meetings-credit"] = {
+    "task": "billing.tasks.cancelled_meetings_credit_task",
+    "schedule": crontab(hour=2, minute=40),
+}
+CELERY_BEAT_SCHEDULE["billing-overdue-follow-up"] = {
+    "task": "billing.tasks.overdue_follow_up_task",
+    "schedule": crontab(hour=9, minute=0),
+}
+CELERY_BEAT_SCHEDULE["billing-family-cards-remind"] = {
+    "task": "billing.tasks.family_cards_remind_task",
+    "schedule": crontab(hour=9, minute=30),
+}
+# --- end of Billing: charges ------------------------------------------------------------------
+
 # --- Security ---------------------------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and bool(DATABASE_URL))
+# docs/adr/0010-hardening.md. DJANGO_HTTPS=1 in production behind TLS: redirect to https, HSTS,
+# secure cookies. Off by default so that `make run` and local compose work over plain http.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool(
+    "DJANGO_SECURE_COOKIES", HTTPS or (not DEBUG and bool(DATABASE_URL))
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# /healthz is probed over plain http inside the compose network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preloading commits the whole domain to https in browsers for good: the domain's owner decides
+# (DJANGO_HSTS_PRELOAD=1); until then Django's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Everything is served from here (vendored Bootstrap and htmx, no CDN), with no inline script or
+# style; Bootstrap's CSS draws its icons from data: URIs. htmx's injected indicator style is
+# switched off in base.html (its rule is in site.css).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses, off for every page (config/security.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # Mounts `/_bench/bare`, the bare-view baseline of `make bench`. Never on in production.
 BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)

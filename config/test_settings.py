@@ -17,6 +17,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 LANGUAGE_CODE = "pl"
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most tests log staff in with force_login; tests/accounts/test_two_factor.py turns this on.
+ACCOUNTS_STAFF_REQUIRE_2FA = False

@@ -23,6 +23,10 @@ urlpatterns = [
     path("register/", include("enrollment.attendance_urls")),
     path("makeups/", include("enrollment.makeup_urls")),
     path("billing/", include("billing.urls")),
+    path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("", include("enrollment.allocation_urls")),
     path("", include("enrollment.urls")),
     path("", include("clubs.urls")),
 ]

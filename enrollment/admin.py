@@ -3,12 +3,15 @@ decisions are read-only (they change through the services, which keep the histor
 
 from django.contrib import admin
 
+from .health_reads import health_notes_read_record
 from .models import (
     ConsentDecision,
     ConsentText,
     Enrollment,
     EnrollmentEvent,
     Guardianship,
+    HealthNotePage,
+    HealthNoteRead,
     Household,
     Participant,
 )
@@ -46,6 +49,26 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_select_related = ["household"]
     autocomplete_fields = ["household", "user"]
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The change form shows the health notes: that is a read like any other (the audit).
+        if obj is not None and request.method == "GET":
+            health_notes_read_record(
+                reader=request.user,
+                participants=[obj],
+                page=HealthNotePage.ADMIN,
+                path=request.get_full_path(),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(HealthNoteRead)
+class HealthNoteReadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "reader", "participant", "page"]
+    list_filter = ["page"]
+    list_select_related = ["reader", "participant"]
+    search_fields = ["participant__last_name", "reader__email"]
+    date_hierarchy = "at"
+
 
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
@@ -80,4 +103,4 @@ class EnrollmentAdmin(ReadOnlyAdmin):
     inlines = [EnrollmentEventInline]
 
 
-from . import makeup_admin  # noqa: E402, F401  (registers the make-up models)
+from . import allocation_admin, makeup_admin  # noqa: E402, F401  (register their models)

@@ -3,7 +3,7 @@ and a family's absence notices. Access by relation only; "not yours" answers 404
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,8 @@ from .attendance_forms import (
     MeetingNoteForm,
 )
 from .exceptions import EnrollmentError
-from .models import AttendanceStatus, MakeupCredit, Participant
+from .health_reads import health_notes_read_record
+from .models import AttendanceStatus, HealthNotePage, MakeupCredit, Participant
 from .permissions import participants_of
 from .services import attendance as services
 
@@ -45,6 +46,8 @@ def _register_url(meeting: Meeting, participant_id: int | None = None) -> str:
 @login_required
 @require_safe
 def today(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("enrollment.open_registers"):
+        raise Http404  # a family's account has no registers
     todays, later = attendance.meetings_for_today(user=request.user)
     return render(request, "enrollment/attendance/today.html", {"todays": todays, "later": later})
 
@@ -55,12 +58,20 @@ def today(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     note = attendance.meeting_note(meeting=meeting)
+    rows = attendance.register_rows(meeting=meeting)
+    # The register shows every health note to whoever takes it.
+    health_notes_read_record(
+        reader=request.user,
+        participants=[row.participant for row in rows],
+        page=HealthNotePage.REGISTER,
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "enrollment/attendance/register.html",
         {
             "meeting": meeting,
-            "rows": attendance.register_rows(meeting=meeting),
+            "rows": rows,
             "statuses": AttendanceStatus.choices,
             "note_form": MeetingNoteForm(initial={"text": note.text if note else ""}),
             "note": note,
@@ -93,6 +104,12 @@ def mark(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
             # htmx does not swap an error answer: the page's handler shows "not saved".
             return HttpResponse(error, status=409, content_type="text/plain; charset=utf-8")
         [row] = attendance.register_rows(meeting=meeting, only=participant)
+        health_notes_read_record(
+            reader=request.user,
+            participants=[row.participant],
+            page=HealthNotePage.REGISTER,
+            path=request.get_full_path(),
+        )
         return render(
             request,
             "enrollment/attendance/_row.html",

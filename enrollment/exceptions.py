@@ -93,3 +93,41 @@ class MakeupMeetingFullError(MakeupError):
 
 class MakeupCancelTooLateError(MakeupError):
     default_message = _("The meeting has already started; the make-up can no longer be cancelled.")
+
+
+class ApplicationError(EnrollmentError):
+    default_message = _("This application cannot be accepted.")
+
+
+class ApplicationWindowError(ApplicationError):
+    default_message = _("Applications for this season are not open now.")
+
+
+class DuplicatePreferenceError(ApplicationError):
+    default_message = _("Each group can be chosen only once.")
+
+
+class AlreadyAppliedError(ApplicationError):
+    default_message = _("There is already an application for this participant in this season.")
+
+
+class HouseholdClosedError(EnrollmentError):
+    default_message = _("This family account is closed; it cannot apply or enroll.")
+
+
+class AllocationError(EnrollmentError):
+    default_message = _("The allocation cannot be run this way.")
+
+
+class AllocationWindowOpenError(AllocationError):
+    default_message = _("Applications are still open; the allocation runs after they close.")
+
+
+class AllocationPublishedError(AllocationError):
+    default_message = _("The results of this season have already been published.")
+
+
+class AllocationStaleError(AllocationError):
+    default_message = _(
+        "Places have changed since this dry run; run the allocation again before publishing."
+    )

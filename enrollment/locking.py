@@ -28,3 +28,11 @@ def race_window() -> None:
     delay = getattr(settings, "ENROLLMENT_TEST_RACE_DELAY", 0)
     if delay:
         time.sleep(delay)
+
+
+def groups_lock(group_ids) -> dict[int, Group]:
+    """Several groups' rows, locked in id order (the order every caller uses: no deadlock)."""
+    queryset = Group.objects.filter(pk__in=list(group_ids)).order_by("pk")
+    if not getattr(settings, "ENROLLMENT_TEST_DISABLE_LOCK", False):
+        queryset = queryset.select_for_update(of=("self",))
+    return {group.pk: group for group in queryset}

@@ -27,7 +27,8 @@ from clubs.models import Activity, Group, age_on
 
 from . import exports, services
 from .exceptions import EnrollmentError
-from .models import Enrollment, EnrollmentStatus, Guardianship
+from .health_reads import health_notes_read_record
+from .models import Enrollment, EnrollmentStatus, Guardianship, HealthNotePage
 from .permissions import groups_managed_by, sees_health_notes
 from .roster_filters import (
     DEFAULT_TAB,
@@ -175,6 +176,14 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = Enrollment.objects.filter(group=group).aggregate(
         **{key: Count("pk", filter=Q(status__in=statuses)) for key, statuses in TABS.items()}
     )
+    show_health = sees_health_notes(request.user, group)
+    if show_health:
+        health_notes_read_record(
+            reader=request.user,
+            participants=[row.enrollment.participant for row in rows],
+            page=HealthNotePage.ROSTER,
+            path=request.get_full_path(),
+        )
     return render(
         request,
         "enrollment/roster/group_detail.html",
@@ -185,7 +194,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tab_label": dict(TAB_CHOICES)[tab],
             "tabs": [(key, label, counts[key]) for key, label in TAB_CHOICES],
             "rows": rows,
-            "show_health": sees_health_notes(request.user, group),
+            "show_health": show_health,
             "can_export": tab in EXPORT_TABS,
         },
     )
@@ -205,6 +214,14 @@ def _render_enrollment(
     if bound is not None:
         action_forms[bound[0]] = bound[1]
     [row] = _rows([enrollment])
+    show_health = sees_health_notes(request.user, group)
+    if show_health:
+        health_notes_read_record(
+            reader=request.user,
+            participants=[enrollment.participant],
+            page=HealthNotePage.ENROLLMENT,
+            path=request.get_full_path(),
+        )
     return render(
         request,
         "enrollment/roster/enrollment_detail.html",
@@ -214,7 +231,7 @@ def _render_enrollment(
             "row": row,
             "events": enrollment.events.select_related("actor"),
             "forms": action_forms,
-            "show_health": sees_health_notes(request.user, group),
+            "show_health": show_health,
             "tab": next(key for key, statuses in TABS.items() if enrollment.status in statuses),
         },
     )

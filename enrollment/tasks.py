@@ -25,3 +25,10 @@ def withdrawals_complete_due_task() -> int:
 def meeting_reminders_queue_task() -> int:
     """Daily: queue tomorrow's meeting reminders, sent the evening before (opt-in)."""
     return services.meeting_reminders_queue()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def allocation_windows_close_task() -> int:
+    """Every 5 minutes: at the close of an application window draw and record the lottery seed
+    and make the dry run for the coordinators (publishing stays a person's step)."""
+    return len(services.allocation_windows_close())

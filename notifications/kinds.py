@@ -34,11 +34,14 @@ class Kind(models.TextChoices):
     MEETING_MOVED = "meeting_moved", _("meeting moved")
     FEE_DUE = "fee_due", _("fee due")
     FEE_OVERDUE = "fee_overdue", _("fee overdue")
+    FEE_OVERDUE_ALERT = "fee_overdue_alert", _("overdue fee: alert to staff")
     PAYMENT_RECEIVED = "payment_received", _("payment received")
     CONSENT_EXPIRING = "consent_expiring", _("consent expiring")
     FAMILY_CARD_EXPIRING = "family_card_expiring", _("Large Family Card expiring")
     GROUP_BROADCAST = "group_broadcast", _("message to a group")
     GUARDIAN_INVITATION = "guardian_invitation", _("invitation to a family account")
+    ALLOCATION_RESULT = "allocation_result", _("results of the lottery for places")
+    REENROLLMENT_INVITATION = "reenrollment_invitation", _("invitation to continue next season")
 
 
 EMAIL = frozenset({Channel.EMAIL})
@@ -165,6 +168,15 @@ SPECS: dict[str, KindSpec] = {
             required_context=("stage", "amount", "due_on", "transfer_title"),
         ),
         KindSpec(
+            # To the coordinators of the charge's activity (the office when it has none) after
+            # the family's reminders went unanswered: the last overdue stage. Part of the
+            # staff's work, so it cannot be switched off.
+            Kind.FEE_OVERDUE_ALERT,
+            essential=True,
+            default_channels=EMAIL,
+            required_context=("amount", "due_on", "family_name", "transfer_title"),
+        ),
+        KindSpec(
             Kind.PAYMENT_RECEIVED,
             essential=False,
             default_channels=EMAIL,
@@ -183,6 +195,24 @@ SPECS: dict[str, KindSpec] = {
             default_channels=EMAIL,
             optional_channels=SMS,
             required_context=("expires_on",),
+        ),
+        KindSpec(
+            # One message per household with every child's result (`results`: a list of
+            # {participant_name, outcome, activity_name, group_name, rank, position}).
+            Kind.ALLOCATION_RESULT,
+            essential=True,
+            default_channels=EMAIL,
+            required_context=("family_name", "season_name", "results"),
+        ),
+        KindSpec(
+            # One message per household after a season rollover (`groups`: a list of
+            # {participant_name, activity_name, group_name, url}); `priority_opens_at` and
+            # `enrollment_opens_at` are ISO datetimes, the first may be empty.
+            Kind.REENROLLMENT_INVITATION,
+            essential=False,
+            default_channels=EMAIL,
+            optional_channels=SMS,
+            required_context=("family_name", "season_name", "groups"),
         ),
         KindSpec(
             Kind.GROUP_BROADCAST,

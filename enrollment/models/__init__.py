@@ -36,6 +36,7 @@ from .enrollments import (
     PriorityTier,
     TrialBooking,
 )
+from .health import HealthNotePage, HealthNoteRead
 from .households import (
     REFERENCE_ALPHABET,
     GuardianRights,
@@ -48,7 +49,12 @@ from .households import (
 )
 
 __all__ = [
+    "LIVE_STATUSES",
     "MAX_PREFERENCES",
+    "PLACE_STATUSES",
+    "REFERENCE_ALPHABET",
+    "REQUIRED_CONSENTS",
+    "AbsenceNotice",
     "AllocationDecision",
     "AllocationOutcome",
     "AllocationRun",
@@ -56,12 +62,6 @@ __all__ = [
     "AllocationTierKind",
     "Application",
     "ApplicationChoice",
-    "allocation_reason",
-    "LIVE_STATUSES",
-    "PLACE_STATUSES",
-    "REFERENCE_ALPHABET",
-    "REQUIRED_CONSENTS",
-    "AbsenceNotice",
     "AttendanceMark",
     "AttendanceStatus",
     "ConsentDecision",
@@ -73,6 +73,8 @@ __all__ = [
     "EnrollmentStatus",
     "GuardianRights",
     "Guardianship",
+    "HealthNotePage",
+    "HealthNoteRead",
     "Household",
     "Invitation",
     "MakeupBooking",
@@ -82,6 +84,7 @@ __all__ = [
     "Participant",
     "PriorityTier",
     "TrialBooking",
+    "allocation_reason",
     "new_calendar_token",
     "new_transfer_reference",
 ]

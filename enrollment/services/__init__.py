@@ -1,5 +1,13 @@
 """Writes of the enrollment app. Every function changes state inside one transaction."""
 
+from .allocation import (
+    allocation_publish,
+    allocation_run,
+    allocation_windows_close,
+    application_change,
+    application_submit,
+    application_withdraw,
+)
 from .enrollments import (
     enrollment_approve,
     enrollment_move,
@@ -30,6 +38,12 @@ from .waitlist import (
 )
 
 __all__ = [
+    "allocation_publish",
+    "allocation_run",
+    "allocation_windows_close",
+    "application_change",
+    "application_submit",
+    "application_withdraw",
     "consent_decide",
     "enrollment_approve",
     "enrollment_move",

@@ -22,8 +22,8 @@ from ..exceptions import (
     ConsentMissingError,
     EnrollmentClosedError,
     GroupFullError,
-    NotEligibleError,
     InvalidTransitionError,
+    NotEligibleError,
     TrialNotAllowedError,
 )
 from ..locking import group_lock, race_window

@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Role, User
-from billing.models import FeePlan
+from billing.models import BillingRun, Charge, DiscountGrant, FeePlan, Payment
 from clubs.models import Activity, ActivityKind, Group, Meeting, Season, Venue
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,19 @@ pytestmark = pytest.mark.django_db
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (User, Venue, Activity, Group, Meeting, Season, FeePlan)
+        for model in (
+            User,
+            Venue,
+            Activity,
+            Group,
+            Meeting,
+            Season,
+            FeePlan,
+            DiscountGrant,
+            BillingRun,
+            Charge,
+            Payment,
+        )
     }
 
 
@@ -33,3 +46,14 @@ def test_seed_demo_is_realistic_and_idempotent():
     for role in Role.values:
         assert User.objects.filter(groups__name=role).exists()
     assert first["Meeting"] > 500
+    # Fees: a Large Family Card for the Kowalscy, an individual discount, a desk payment.
+    assert DiscountGrant.objects.filter(
+        household__name="Kowalscy", kind="kdr", card_number__gt=""
+    ).exists()
+    assert DiscountGrant.objects.filter(kind="individual", reason__gt="").exists()
+    assert Payment.objects.filter(household__name="Kowalscy", method="cash").count() == 1
+    season = Season.objects.get()
+    if season.starts_on <= timezone.localdate() <= season.ends_on:
+        # This month's charges, Kuba's with the card's discount line.
+        charge = Charge.objects.get(household__name="Kowalscy")
+        assert charge.amount < charge.base_amount and len(charge.lines) >= 2

@@ -1,8 +1,10 @@
 import datetime as dt
 import io
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -408,6 +410,8 @@ def test_the_print_sheet_shows_the_same_cells(client, setup):
 
     html = client.get(_stats_url(group, name="attendance:group-sheet")).content.decode()
 
-    assert "@media print" in html
+    # The print layout is a static stylesheet (the Content-Security-Policy allows no inline style).
+    assert "css/sheet.css" in html
+    assert "@media print" in Path(finders.find("css/sheet.css")).read_text(encoding="utf-8")
     assert f"{meeting.date:%d.%m}" in html
     assert f"<td>{status_abbreviations()['late']}</td>" in html

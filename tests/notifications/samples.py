@@ -55,6 +55,14 @@ CONTEXTS = {
     },
     Kind.FEE_DUE: FEE,
     Kind.FEE_OVERDUE: {**FEE, "stage": 3},
+    Kind.FEE_OVERDUE_ALERT: {
+        **FEE,
+        **GROUP,
+        "family_name": "Wiśniewscy",
+        "days_overdue": 35,
+        "description": "Zespół „Leszczyniacy”, Grupa młodsza: Zofia Wiśniewska",
+        "path": "/billing/office/households/7/",
+    },
     Kind.PAYMENT_RECEIVED: {
         "amount": Decimal("120.00"),
         "received_on": dt.date(2026, 3, 9),
@@ -73,6 +81,44 @@ CONTEXTS = {
         "family_name": "Kowalscy",
         "inviter_name": "Anna Kowalska",
         "path": "/family/invitations/abc/",
+    },
+    Kind.ALLOCATION_RESULT: {
+        "family_name": "Kowalscy",
+        "season_name": "2026/2027",
+        "results": [
+            {
+                "participant_name": "Zofia Kowalska",
+                "outcome": "placed",
+                "activity_name": "Studio Tańca „Impuls”",
+                "group_name": "Dzieci 7–9 lat",
+                "rank": 2,
+                "position": None,
+            },
+            {
+                "participant_name": "Jan Kowalski",
+                "outcome": "waitlisted",
+                "activity_name": "Zespół „Leszczyniacy”",
+                "group_name": "Grupa młodsza",
+                "rank": 1,
+                "position": 3,
+            },
+        ],
+        "path": "/family/applications/",
+    },
+    Kind.REENROLLMENT_INVITATION: {
+        "family_name": "Kowalscy",
+        "season_name": "2027/2028",
+        "groups": [
+            {
+                "participant_name": "Zofia Kowalska",
+                "activity_name": "Studio Tańca „Impuls”",
+                "group_name": "Dzieci 7–9 lat",
+                "url": "https://zapisy.example.pl/groups/41/",
+            }
+        ],
+        "priority_opens_at": "2027-08-20T18:00:00+02:00",
+        "enrollment_opens_at": "2027-08-27T18:00:00+02:00",
+        "path": "/family/",
     },
     Kind.GROUP_BROADCAST: {
         "subject": "Próba generalna w sobotę",

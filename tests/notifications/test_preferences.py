@@ -94,6 +94,7 @@ def test_the_settings_page_saves(client):
             f"{Kind.CONSENT_EXPIRING}__{Channel.EMAIL}": "on",
             f"{Kind.FAMILY_CARD_EXPIRING}__{Channel.EMAIL}": "on",
             f"{Kind.GROUP_BROADCAST}__{Channel.EMAIL}": "on",
+            f"{Kind.REENROLLMENT_INVITATION}__{Channel.EMAIL}": "on",
             # trying to switch an essential kind off is ignored
         },
     )

@@ -12,9 +12,9 @@ from .world import ROLES
 
 # URL name -> {kwarg: world id key}
 ARGS: dict[str, dict[str, str]] = {
-    "accounts:password_reset_confirm": {"uidb64": "=MQ", "token": "=set-password"},
-    "accounts:verify": {"uidb64": "=MQ", "token": "=bad-token"},
-    "accounts:verify-password": {"uidb64": "=MQ", "token": "=bad-token"},
+    "accounts:password_reset_confirm": {"uidb64": "=OTk5OTk5OQ", "token": "=set-password"},
+    "accounts:verify": {"uidb64": "=OTk5OTk5OQ", "token": "=bad-token"},
+    "accounts:verify-password": {"uidb64": "=OTk5OTk5OQ", "token": "=bad-token"},
     "notifications:log-detail": {"pk": "notification_a"},
     "notifications:log-retry": {"pk": "notification_a"},
     "notifications:broadcast-detail": {"pk": "broadcast_x"},
@@ -71,6 +71,12 @@ ARGS: dict[str, dict[str, str]] = {
     "privacy:export-page": {"pk": "household_a"},
     "privacy:erasure-ask": {"pk": "household_a"},
     "privacy:request-detail": {"pk": "erasure_a"},
+    "allocation:application-change": {"pk": "application_a"},
+    "allocation:application-withdraw": {"pk": "application_a"},
+    "allocation:run-start": {"pk": "season"},
+    "allocation:run-detail": {"pk": "allocation_run"},
+    "allocation:run-decisions": {"pk": "allocation_run"},
+    "allocation:run-publish": {"pk": "allocation_run"},
     "enrollment:participant-detail": {"pk": "participant_a"},
     "enrollment:consents-update": {"pk": "participant_a"},
     "enrollment:enroll": {"group_id": "group_x"},
@@ -123,16 +129,23 @@ accounts:two-factor-setup                GET  302 404 404 404 200 200 200 200 20
 accounts:two-factor-setup                POST 302 404 404 404 200 200 200 200 200 200
 accounts:two-factor-verify               GET  302 404 404 404 302 302 302 302 302 302
 accounts:two-factor-verify               POST 302 404 404 404 302 302 302 302 302 302
-accounts:verify                          GET  200 200 200 200 200 200 302 200 200 200
-accounts:verify-password                 GET  200 200 200 200 200 200 302 200 200 200
-accounts:verify-password                 POST 200 200 200 200 200 200 302 200 200 200
+accounts:verify                          GET  200 200 200 200 200 200 200 200 200 200
+accounts:verify-password                 GET  200 200 200 200 200 200 200 200 200 200
+accounts:verify-password                 POST 200 200 200 200 200 200 200 200 200 200
 accounts:verify-resend                   GET  200 200 200 200 200 200 200 200 200 200
 accounts:verify-resend                   POST 200 200 200 200 200 200 200 200 200 200
 accounts:verify-resend-sent              GET  200 200 200 200 200 200 200 200 200 200
+allocation:application-change            GET  302 200 404 404 404 404 404 404 404 404
+allocation:application-change            POST 302 200 404 404 404 404 404 404 404 404
 allocation:application-create            GET  302 200 200 200 200 200 200 200 200 200
 allocation:application-create            POST 302 200 200 200 200 200 200 200 200 200
 allocation:application-list              GET  302 200 200 200 200 200 200 200 200 200
+allocation:application-withdraw          POST 302 302 404 404 404 404 404 404 404 404
+allocation:run-decisions                 GET  302 404 404 404 404 404 200 404 200 200
+allocation:run-detail                    GET  302 404 404 404 404 404 200 404 200 200
 allocation:run-list                      GET  302 404 404 404 404 404 200 200 200 200
+allocation:run-publish                   POST 302 404 404 404 404 404 200 404 200 200
+allocation:run-start                     POST 302 404 404 404 404 404 302 404 302 302
 attendance:absence-report                POST 302 302 404 404 404 404 404 404 404 404
 attendance:absence-withdraw              POST 302 302 404 404 404 404 404 404 404 404
 attendance:all-present                   POST 302 404 404 404 302 404 302 404 404 302
@@ -148,7 +161,7 @@ attendance:meeting-move                  GET  302 404 404 404 200 404 200 404 40
 attendance:meeting-move                  POST 302 404 404 404 200 404 200 404 404 200
 attendance:note                          POST 302 404 404 404 302 404 302 404 404 302
 attendance:register                      GET  302 404 404 404 200 404 200 404 404 200
-attendance:today                         GET  302 200 200 200 200 200 200 200 200 200
+attendance:today                         GET  302 404 404 404 200 200 200 200 404 200
 audit:history                            GET  302 404 404 404 404 404 200 200 200 200
 billing:activity-totals                  GET  302 404 404 404 404 404 200 200 200 200
 billing:credit-note-create               POST 302 404 404 404 404 404 404 404 200 200
@@ -173,13 +186,13 @@ billing:payment-request-pdf              GET  302 200 404 404 404 404 404 404 20
 billing:run-create                       POST 302 404 404 404 404 404 404 404 400 400
 billing:runs                             GET  302 404 404 404 404 404 404 404 200 200
 billing:statement-detail                 GET  302 404 404 404 404 404 404 404 200 200
-billing:statement-import                 GET  302 403 403 403 403 403 403 403 200 200
-billing:statement-import                 POST 302 403 403 403 403 403 403 403 400 400
+billing:statement-import                 GET  302 404 404 404 404 404 404 404 200 200
+billing:statement-import                 POST 302 404 404 404 404 404 404 404 400 400
 billing:statement-line                   GET  302 404 404 404 404 404 404 404 200 200
 billing:statement-line-assign            POST 302 404 404 404 404 404 404 404 400 400
 billing:statement-line-ignore            POST 302 404 404 404 404 404 404 404 400 400
-billing:statement-list                   GET  302 403 403 403 403 403 403 403 200 200
-billing:statement-queue                  GET  302 403 403 403 403 403 403 403 200 200
+billing:statement-list                   GET  302 404 404 404 404 404 404 404 200 200
+billing:statement-queue                  GET  302 404 404 404 404 404 404 404 200 200
 clubs:activity-detail                    GET  200 200 200 200 200 200 200 200 200 200
 clubs:api-group-detail                   GET  200 200 200 200 200 200 200 200 200 200
 clubs:api-group-list                     GET  200 200 200 200 200 200 200 200 200 200

@@ -251,7 +251,38 @@ def build_world() -> World:
         fingerprint="f" * 64,
         status=StatementLineStatus.UNMATCHED,
     )
+    from enrollment.models import AllocationRun, Application, ApplicationChoice
     from privacy.models import ErasureRequest
+
+    application = Application.objects.create(
+        season=season,
+        participant_id=world.ids["participant_a"],
+        submitted_by=world.users["guardian_a"],
+    )
+    from clubs.models import AllocationMode
+
+    season.applications_open_at = timezone.now() - dt.timedelta(days=1)
+    season.applications_close_at = timezone.now() + dt.timedelta(days=7)
+    season.save(update_fields=["applications_open_at", "applications_close_at"])
+
+    lottery_group = GroupFactory(
+        activity=group_x.activity,
+        season=season,
+        capacity=10,
+        age_min=5,
+        age_max=12,
+        allocation_mode=AllocationMode.LOTTERY,
+    )
+    ApplicationChoice.objects.create(application=application, rank=1, group=lottery_group)
+    world.ids["application_a"] = application.pk
+    world.ids["season"] = season.pk
+    run = AllocationRun.objects.create(
+        season=season,
+        seed=12345,
+        started_by=world.users["coordinator_x"],
+        started_at=timezone.now(),
+    )
+    world.ids["allocation_run"] = run.pk
 
     erasure = ErasureRequest.objects.create(
         household_id=world.ids["household_a"], requested_by=world.users["guardian_a"]

@@ -1,5 +1,6 @@
 """Demo data of a Polish municipal culture centre. Safe to run again: it changes nothing twice."""
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,10 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.roles import roles_sync
-from billing.models import FeePlan, FeePlanKind
+from billing.exceptions import BillingError
+from billing.models import DiscountGrant, DiscountKind, FeePlan, FeePlanKind, PaymentMethod
+from billing.services import payment_record
+from billing.services.charges import billing_run, billing_run_exists
 from clubs.models import (
     Activity,
     ActivityKind,
@@ -352,6 +357,7 @@ class Command(BaseCommand):
         groups = self._catalogue(season, rooms, instructors, users)
         created = sum(meetings_generate(group=group).created for group in groups)
         self._families(users, {group.name: group for group in groups})
+        self._fees(users, season)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(groups)} groups, {created} new meetings. "
@@ -398,6 +404,48 @@ class Command(BaseCommand):
         enrollment_services.enrollment_request(
             participants=[kids[1]], group=groups["Juniorzy 10–13 lat"], requested_by=parent
         )
+
+    def _fees(self, users, season):
+        """Discounts, this month's charges and a desk payment, so the ledgers are not empty."""
+        office = users[Role.OFFICE]
+        kowalscy = Household.objects.filter(guardians__user=users[Role.GUARDIAN]).first()
+        if kowalscy is not None:
+            DiscountGrant.objects.get_or_create(
+                household=kowalscy,
+                kind=DiscountKind.LARGE_FAMILY_CARD,
+                defaults={
+                    "card_number": "KDR0012345",
+                    "valid_until": season.ends_on,
+                    "granted_by": office,
+                },
+            )
+        other = Household.objects.filter(name="Rodzina 1").first()
+        if other is not None:
+            DiscountGrant.objects.get_or_create(
+                household=other,
+                kind=DiscountKind.INDIVIDUAL,
+                defaults={
+                    "percent": Decimal("10.00"),
+                    "reason": "Decyzja dyrektora: trudna sytuacja rodziny",
+                    "granted_by": office,
+                },
+            )
+        period = timezone.localdate().replace(day=1)
+        if not billing_run_exists(period):
+            # A month the demo season does not cover has no charges; nothing else changes.
+            with contextlib.suppress(BillingError):
+                billing_run(period, actor=office)
+        if kowalscy is not None:
+            payment_record(
+                household=kowalscy,
+                amount=Decimal("50.00"),
+                method=PaymentMethod.CASH,
+                received_on=timezone.localdate(),
+                actor=office,
+                payer="Anna Kowalska",
+                title="Wpłata w kasie (dane demonstracyjne)",
+                key="demo:desk:kowalscy",
+            )
 
     def _family(self, user, name, children):
         household = enrollment_services.household_create(user=user, name=name)
