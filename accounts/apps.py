@@ -20,5 +20,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from . import lookups  # noqa: F401  (registers `in` for integer columns)
+
         # After the last app has migrated, so every app's permissions exist.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")

@@ -22,9 +22,11 @@ GROUP_NAME = "Żółwie — źrebięta gęślą"
 def _streams(pdf: bytes) -> list[bytes]:
     """The PDF itself and its decompressed streams (WeasyPrint compresses objects too)."""
     found = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    # Leniently: compressed bytes may end in "\r", which the pattern takes for the line break
+    # before "endstream"; a decompressobj keeps what it could inflate instead of failing.
+    for stream in re.findall(rb"stream\r?\n(.*?)\nendstream", pdf, re.S):
         try:
-            found.append(zlib.decompress(stream))
+            found.append(zlib.decompressobj().decompress(stream))
         except zlib.error:
             continue
     return found
