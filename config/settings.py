@@ -358,6 +358,10 @@ BILLING_RECIPIENT_ADDRESS = os.environ.get(
 BILLING_NIP = os.environ.get("BILLING_NIP", "")
 # Online payments: "simulator" (local demo pages, no money moves) or "przelewy24".
 BILLING_GATEWAY = os.environ.get("BILLING_GATEWAY", "simulator")
+# The largest bank statement file the import page takes (bytes).
+BILLING_STATEMENT_MAX_BYTES = int(
+    os.environ.get("BILLING_STATEMENT_MAX_BYTES", str(5 * 1024 * 1024))
+)
 P24_MERCHANT_ID = os.environ.get("P24_MERCHANT_ID", "")
 P24_POS_ID = os.environ.get("P24_POS_ID", "") or P24_MERCHANT_ID
 P24_CRC = os.environ.get("P24_CRC", "")

@@ -214,3 +214,27 @@ def test_unknown_ids_answer_not_found(world, name, role):
     for huge in ("987654321", str(2**63 - 1), str(2**63), "1" * 30, "0"):
         url = template.replace(str(SENTINEL), huge)
         assert client.get(url).status_code == 404, url
+
+
+API_PARAMS = ["q", "age", "weekday", "kind", "category", "venue", "season", "free", "page"]
+
+
+@pytest.mark.django_db
+@given(
+    params=st.dictionaries(
+        st.sampled_from(API_PARAMS) | st.text(string.ascii_lowercase, min_size=1, max_size=6),
+        hostile_text,
+        max_size=5,
+    )
+)
+@settings(
+    max_examples=EXAMPLES * 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_the_json_api_answers_hostile_filters_with_json_not_a_failure(client, params):
+    for url in ("/api/v1/groups/", "/"):
+        response = client.get(url, params)
+        assert response.status_code in (200, 400), (url, params)
+        if url.startswith("/api/") and response.status_code == 400:
+            assert response["Content-Type"].startswith("application/json")
