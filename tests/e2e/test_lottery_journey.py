@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from clubs.models import AllocationMode
@@ -80,7 +79,9 @@ def test_parent_applies_coordinator_publishes_parent_reads_the_result(journey):
     page.context.clear_cookies()
     log_in(journey, parent)
     journey.visit(reverse("allocation:application-list"), "result")
-    assert (
-        _("Placed") in page.locator("main").inner_text()
-        or kids[0].first_name in page.locator("main").inner_text()
-    )
+    text = page.locator("main").inner_text()
+    placed = Enrollment.objects.filter(group__season=season, status="active")
+    assert {e.participant_id for e in placed} == {kid.pk for kid in kids}
+    # each child's result is shown with its reason
+    assert all(f"{kid.first_name} {kid.last_name}" in text for kid in kids)
+    assert ballet.name in text and second.name in text
