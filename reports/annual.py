@@ -25,10 +25,8 @@ from django.db.models import (
     CharField,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -39,8 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import ActivityKind, Category, Meeting, MeetingStatus
-from enrollment.models import AttendanceMark, AttendanceStatus, Enrollment, EnrollmentStatus
+from enrollment.models import AttendanceStatus, Enrollment, EnrollmentStatus
 
+from .attendance import mark_counts
 from .exceptions import BadYearError
 from .models import SECTION_KINDS, AgeBracket, ReportRow, Section, section_of_kind
 
@@ -294,22 +293,9 @@ def annual_report(*, year: int, now: dt.datetime | None = None) -> AnnualReport:
             else:
                 cell.graduates, cell.graduates_by_bracket = item[f"{tag}_all"], counts
 
-    later = AttendanceMark.objects.filter(
-        Q(marked_at__gt=OuterRef("marked_at"))
-        | Q(marked_at=OuterRef("marked_at"), pk__gt=OuterRef("pk")),
-        meeting_id=OuterRef("meeting_id"),
-        participant_id=OuterRef("participant_id"),
-    )
-    for item in (
-        AttendanceMark.objects.filter(meeting__in=held_meetings(period))
-        .filter(~Exists(later))
-        .values("meeting__group__activity__kind", "meeting__group__activity__category")
-        .annotate(marked=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
-        .order_by()
-    ):
-        cell = at(
-            item["meeting__group__activity__kind"], item["meeting__group__activity__category"]
-        )
+    keys = {"kind": "group__activity__kind", "category": "group__activity__category"}
+    for item in mark_counts(held_meetings(period), keys):
+        cell = at(item["kind"], item["category"])
         cell.marked, cell.attended = item["marked"], item["attended"]
 
     category_labels = dict(Category.choices)

@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
     FloatField,
     IntegerField,
@@ -26,27 +25,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from billing.models import Allocation, Charge
-from clubs.models import Group, MeetingStatus, Season
-from enrollment.models import AttendanceMark, AttendanceStatus, Enrollment, EnrollmentStatus
+from clubs.models import Group, Meeting, MeetingStatus, Season
+from enrollment.models import Enrollment, EnrollmentStatus
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+from .attendance import ATTENDED, MONTH, current_marks, mark_counts
+
 TREND_DAYS = 28
 ZERO = Decimal("0.00")
-
-
-def current_marks() -> QuerySet[AttendanceMark]:
-    """Marks not replaced by a later one for the same meeting and participant."""
-    later = AttendanceMark.objects.filter(
-        Q(marked_at__gt=OuterRef("marked_at"))
-        | Q(marked_at=OuterRef("marked_at"), pk__gt=OuterRef("pk")),
-        meeting_id=OuterRef("meeting_id"),
-        participant_id=OuterRef("participant_id"),
-    )
-    return AttendanceMark.objects.filter(~Exists(later))
 
 
 def _count(queryset, *, group_field: str) -> Coalesce:
@@ -186,19 +175,13 @@ def attendance_by_month(
     if season is None:
         return []
     now = now or timezone.now()
-    rows = (
-        current_marks()
-        .filter(
-            meeting__group__in=groups.values("pk"),
-            meeting__group__season=season,
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__lt=now,
-        )
-        .annotate(month=TruncMonth("meeting__starts_at", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(marked=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
-        .order_by("month")
+    meetings = Meeting.objects.filter(
+        group__in=groups.order_by().values("pk"),
+        group__season=season,
+        status=MeetingStatus.SCHEDULED,
+        starts_at__lt=now,
     )
+    rows = sorted(mark_counts(meetings, {"month": MONTH}), key=lambda row: row["month"])
     result = []
     for row in rows:
         month = row["month"]

@@ -49,8 +49,12 @@ class AttendanceMark(models.Model):
         verbose_name_plural = _("attendance marks")
         ordering = ["-marked_at", "-pk"]
         indexes = [
+            # The latest mark of each (meeting, participant) first, the id breaking a tie, and
+            # the status in the key: the reports read each pair's current mark from the index
+            # alone (DISTINCT ON, no sort and no heap fetch on PostgreSQL).
             models.Index(
-                "meeting", "participant", models.F("marked_at").desc(), name="attendance_latest"
+                fields=["meeting", "participant", "-marked_at", "-id", "status"],
+                name="attendance_latest_status",
             )
         ]
 
