@@ -68,6 +68,7 @@ from ..models import (
     Payment,
 )
 from ..models.fields import GROSZ, ZERO
+from .ledger import households_allocate
 from .quotes import DiscountContext, age_on, child_position, discounts_apply, plan_label
 
 logger = logging.getLogger(__name__)
@@ -585,80 +586,6 @@ def households_with_credit(household_ids) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def households_allocate(household_ids: list[int]) -> list[Allocation]:
-    """`ledger.household_allocate` for many households in a fixed number of queries: the same
-    rule (credit notes first, to their own charge first, then payments; oldest charge first).
-    Call with the households locked."""
-    if not household_ids:
-        return []
-    charges_of: dict[int, list[Charge]] = defaultdict(list)
-    for charge in Charge.objects.filter(household_id__in=household_ids).order_by(
-        "due_on", "period", "pk"
-    ):
-        charges_of[charge.household_id].append(charge)
-    allocated = dict(
-        Allocation.objects.filter(charge__household_id__in=household_ids)
-        .values_list("charge_id")
-        .annotate(total=Sum("amount"))
-        .values_list("charge_id", "total")
-    )
-    payment_used = dict(
-        Allocation.objects.filter(payment__household_id__in=household_ids)
-        .values_list("payment_id")
-        .annotate(total=Sum("amount"))
-        .values_list("payment_id", "total")
-    )
-    note_used = dict(
-        Allocation.objects.filter(credit_note__household_id__in=household_ids)
-        .values_list("credit_note_id")
-        .annotate(total=Sum("amount"))
-        .values_list("credit_note_id", "total")
-    )
-    sources: dict[int, list[tuple[str, object, Decimal]]] = defaultdict(list)
-    for note in CreditNote.objects.filter(household_id__in=household_ids).order_by(
-        "created_at", "pk"
-    ):
-        left = note.amount - note_used.get(note.pk, ZERO)
-        if left > 0:
-            sources[note.household_id].append(("credit_note", note, left))
-    for payment in Payment.objects.filter(household_id__in=household_ids).order_by(
-        "received_on", "pk"
-    ):
-        left = payment.amount - payment_used.get(payment.pk, ZERO)
-        if left > 0:
-            sources[payment.household_id].append(("payment", payment, left))
-
-    new: list[Allocation] = []
-    open_amounts = {
-        charge.pk: charge.amount - allocated.get(charge.pk, ZERO)
-        for items in charges_of.values()
-        for charge in items
-    }
-
-    def spend(field_name: str, source, left: Decimal, targets: list[Charge]) -> Decimal:
-        for charge in targets:
-            if left <= 0:
-                break
-            need = open_amounts[charge.pk]
-            if need <= 0:
-                continue
-            part = min(need, left)
-            new.append(Allocation(charge=charge, amount=part, **{field_name: source}))
-            open_amounts[charge.pk] -= part
-            left -= part
-        return left
-
-    for household_id in household_ids:
-        targets = charges_of.get(household_id, [])
-        for field_name, source, left in sources.get(household_id, []):
-            if field_name == "credit_note" and source.charge_id:
-                own = [c for c in targets if c.pk == source.charge_id]
-                left = spend(field_name, source, left, own)
-            spend(field_name, source, left, targets)
-    Allocation.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    return new
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ household's row is locked for the duration, so two payments at once cannot spend
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -113,7 +114,6 @@ def payments_record_bulk(items: list[PaymentIn], *, actor=None) -> dict[str, Pay
     Returns the payment for every key: the new ones and those recorded before.
     """
     from ..messages import payment_received_queue_on_commit
-    from .charges import households_allocate
 
     cleaned = [(item, amount_clean(item.amount)) for item in items]
     keys = [item.key for item in items]
@@ -201,45 +201,62 @@ def household_allocate(household_id: int) -> list[Allocation]:
     """Spend the household's unallocated money on its open charges, oldest due first.
 
     A credit note tied to a charge goes to that charge first. Call inside a transaction with the
-    household locked (the services above do); the run calls it per household after charging.
+    household locked (the services above do).
     """
-    charges = list(
-        Charge.objects.filter(household_id=household_id).order_by("due_on", "period", "pk")
-    )
-    if not charges:
+    return households_allocate([household_id])
+
+
+def households_allocate(household_ids: list[int]) -> list[Allocation]:
+    """The allocation rule for many households in a fixed number of queries: credit notes first
+    (to their own charge first), then payments, each in order, to the oldest open charge first.
+    Call with the households locked. The only implementation of the rule."""
+    if not household_ids:
         return []
+    charges_of: dict[int, list[Charge]] = defaultdict(list)
+    for charge in Charge.objects.filter(household_id__in=household_ids).order_by(
+        "due_on", "period", "pk"
+    ):
+        charges_of[charge.household_id].append(charge)
     allocated = dict(
-        Allocation.objects.filter(charge__household_id=household_id)
+        Allocation.objects.filter(charge__household_id__in=household_ids)
         .values_list("charge_id")
         .annotate(total=Sum("amount"))
         .values_list("charge_id", "total")
     )
-    open_amounts = {c.pk: c.amount - allocated.get(c.pk, ZERO) for c in charges}
-    sources: list[tuple[str, object, Decimal]] = []
     payment_used = dict(
-        Allocation.objects.filter(payment__household_id=household_id)
+        Allocation.objects.filter(payment__household_id__in=household_ids)
         .values_list("payment_id")
         .annotate(total=Sum("amount"))
         .values_list("payment_id", "total")
     )
     note_used = dict(
-        Allocation.objects.filter(credit_note__household_id=household_id)
+        Allocation.objects.filter(credit_note__household_id__in=household_ids)
         .values_list("credit_note_id")
         .annotate(total=Sum("amount"))
         .values_list("credit_note_id", "total")
     )
-    for note in CreditNote.objects.filter(household_id=household_id).order_by("created_at", "pk"):
+    sources: dict[int, list[tuple[str, object, Decimal]]] = defaultdict(list)
+    for note in CreditNote.objects.filter(household_id__in=household_ids).order_by(
+        "created_at", "pk"
+    ):
         left = note.amount - note_used.get(note.pk, ZERO)
         if left > 0:
-            sources.append(("credit_note", note, left))
-    for payment in Payment.objects.filter(household_id=household_id).order_by("received_on", "pk"):
+            sources[note.household_id].append(("credit_note", note, left))
+    for payment in Payment.objects.filter(household_id__in=household_ids).order_by(
+        "received_on", "pk"
+    ):
         left = payment.amount - payment_used.get(payment.pk, ZERO)
         if left > 0:
-            sources.append(("payment", payment, left))
+            sources[payment.household_id].append(("payment", payment, left))
 
     new: list[Allocation] = []
+    open_amounts = {
+        charge.pk: charge.amount - allocated.get(charge.pk, ZERO)
+        for items in charges_of.values()
+        for charge in items
+    }
 
-    def spend(field: str, source, left: Decimal, targets: list[Charge]) -> Decimal:
+    def spend(field_name: str, source, left: Decimal, targets: list[Charge]) -> Decimal:
         for charge in targets:
             if left <= 0:
                 break
@@ -247,15 +264,17 @@ def household_allocate(household_id: int) -> list[Allocation]:
             if need <= 0:
                 continue
             part = min(need, left)
-            new.append(Allocation(charge=charge, amount=part, **{field: source}))
+            new.append(Allocation(charge=charge, amount=part, **{field_name: source}))
             open_amounts[charge.pk] -= part
             left -= part
         return left
 
-    for field, source, left in sources:
-        if field == "credit_note" and source.charge_id:
-            own = [c for c in charges if c.pk == source.charge_id]
-            left = spend(field, source, left, own)
-        spend(field, source, left, charges)
-    Allocation.objects.bulk_create(new)
+    for household_id in household_ids:
+        targets = charges_of.get(household_id, [])
+        for field_name, source, left in sources.get(household_id, []):
+            if field_name == "credit_note" and source.charge_id:
+                own = [c for c in targets if c.pk == source.charge_id]
+                left = spend(field_name, source, left, own)
+            spend(field_name, source, left, targets)
+    Allocation.objects.bulk_create(new, batch_size=500)
     return new

@@ -262,10 +262,10 @@ def _allocations_made(allocate) -> list[tuple]:
     )
 )
 def test_the_runs_batch_allocation_is_the_ledgers_rule(households):
-    """`charges.households_allocate` (the run's, in fixed queries) allocates exactly what
-    `ledger.household_allocate` does, household by household."""
+    """Allocating many households in one batch (the run's and the statement import's way)
+    gives exactly what allocating each household alone gives: no money crosses households."""
     from billing.models import CreditNote, Payment
-    from billing.services.charges import households_allocate
+    from billing.services.ledger import households_allocate
 
     Allocation.objects.all().delete()
     ids = []

@@ -195,14 +195,14 @@ def test_garbage_imports_nothing(households, office, data):
 
 
 def test_a_failure_while_booking_rolls_back_the_whole_import(households, office, monkeypatch):
-    from billing.services import charges
+    from billing.services import ledger
 
     def failing(household_ids):
         # the payments are written by now; the allocation fails
         assert Payment.objects.exists()
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(charges, "households_allocate", failing)
+    monkeypatch.setattr(ledger, "households_allocate", failing)
     before = snapshot()
     with pytest.raises(RuntimeError):
         statement_import(sample("generic_utf8.csv"), "a.csv", "csv", office)
