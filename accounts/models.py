@@ -73,5 +73,34 @@ class User(AbstractUser):
     def role_names(self) -> frozenset[str]:
         # Cached per instance: predicates ask this many times per request.
         if not hasattr(self, "_role_names"):
-            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+            self._roles_and_permissions_load()
         return self._role_names
+
+    def _roles_and_permissions_load(self) -> None:
+        """The role names, and with them the model permissions ModelBackend would read in two
+        more queries (the user's own, the roles'), in one query. The permissions go into
+        ModelBackend's per-instance caches (`_user_perm_cache`, `_group_perm_cache`), exactly
+        as it fills them; a superuser's (every permission) are left to ModelBackend."""
+        from django.contrib.auth.models import Group, Permission
+
+        roles = (
+            Group.objects.filter(user=self)
+            .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+            .order_by()
+        )
+        own = (
+            Permission.objects.filter(user=self)
+            .values_list(
+                models.Value(None, output_field=models.CharField()),
+                "content_type__app_label",
+                "codename",
+            )
+            .order_by()
+        )
+        rows = list(roles.union(own, all=True))
+        self._role_names = frozenset(name for name, _app, _code in rows if name is not None)
+        if self.is_active and not self.is_superuser:
+            self._user_perm_cache = {f"{app}.{code}" for name, app, code in rows if name is None}
+            self._group_perm_cache = {
+                f"{app}.{code}" for name, app, code in rows if name is not None and code is not None
+            }

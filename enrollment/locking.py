@@ -24,6 +24,23 @@ def group_lock(group_id: int) -> Group:
     return queryset.get(pk=group_id)
 
 
+# What a change of places reads from the locked row.
+PLACES_FIELDS = ("capacity", "requires_approval", "places_taken", "waitlist_length")
+
+
+def group_lock_refresh(group: Group) -> Group:
+    """`group_lock` for a group already read: locks its row and refreshes on the same instance
+    the fields a change of places reads (`PLACES_FIELDS`), in one query without joins; the
+    instance keeps its loaded season and activity. Returns the instance."""
+    queryset = Group.objects.filter(pk=group.pk).values_list(*PLACES_FIELDS)
+    if not getattr(settings, "ENROLLMENT_TEST_DISABLE_LOCK", False):
+        queryset = queryset.select_for_update()
+    values = queryset.get()
+    for name, value in zip(PLACES_FIELDS, values, strict=True):
+        setattr(group, name, value)
+    return group
+
+
 def race_window() -> None:
     delay = getattr(settings, "ENROLLMENT_TEST_RACE_DELAY", 0)
     if delay:

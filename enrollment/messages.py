@@ -79,7 +79,8 @@ def enrollment_event_notify(*, enrollment: Enrollment, event: EnrollmentEvent) -
         for recipient in recipients_for(enrollment)
     ]
     if requests:
-        notifications_queue_many(requests=requests)
+        # The keys name the event just written in this transaction: never queued before.
+        notifications_queue_many(requests=requests, new_keys=True)
     return context
 
 

@@ -7,7 +7,7 @@ family's child, enrollment or invitation answers 404, exactly like a missing one
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -202,8 +202,14 @@ def enroll(request: HttpRequest, group_id: int) -> HttpResponse:
         if request.method == "POST"
         else ("activity", "season", "room__venue")
     )
-    group = get_object_or_404(Group.objects.published().select_related(*related), pk=group_id)
-    if not Guardianship.objects.filter(user=request.user).exists():  # no household yet
+    # One read: the group, and whether the user has a household yet.
+    group = get_object_or_404(
+        Group.objects.published()
+        .select_related(*related)
+        .annotate(user_has_household=Exists(Guardianship.objects.filter(user=request.user))),
+        pk=group_id,
+    )
+    if not group.user_has_household:  # no household yet
         messages.info(request, _("Create your family account first."))
         return redirect("enrollment:household-create")
     form = EnrollForm(request.POST or None, participants=_enroll_candidates(request.user))

@@ -26,7 +26,7 @@ from ..exceptions import (
     NotEligibleError,
     TrialNotAllowedError,
 )
-from ..locking import group_lock, race_window
+from ..locking import group_lock, group_lock_refresh, race_window
 from ..models import (
     LIVE_STATUSES,
     Enrollment,
@@ -97,7 +97,8 @@ def enrollment_request(
 
     try:
         with transaction.atomic():
-            locked = group_lock(group.pk)
+            # The group as read above, its places and counters re-read under the lock.
+            locked = group_lock_refresh(group)
             # One read for both checks: this user's earlier rows with the same request key, and
             # any live enrollment of these participants in the group.
             clash = Q(status__in=LIVE_STATUSES, group=locked, participant__in=participants)

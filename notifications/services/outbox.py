@@ -90,9 +90,17 @@ def notification_queue(
 
 
 def notifications_queue_many(
-    *, requests: Iterable[QueueRequest], broadcast=None, now: dt.datetime | None = None
+    *,
+    requests: Iterable[QueueRequest],
+    broadcast=None,
+    now: dt.datetime | None = None,
+    new_keys: bool = False,
 ) -> list[Notification]:
-    """`notification_queue` for many messages at once, in a fixed number of queries per 500."""
+    """`notification_queue` for many messages at once, in a fixed number of queries per 500.
+
+    `new_keys=True`: the caller guarantees no dedupe key was ever queued before (each names a
+    row created in the caller's transaction, e.g. an audit event): the rows are inserted as
+    they are and returned without reading them back (a clash would raise IntegrityError)."""
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransactionError
     now = now or timezone.now()
@@ -107,8 +115,13 @@ def notifications_queue_many(
     with translation.override(settings.LANGUAGE_CODE):
         for item in prepared:
             _add_rows(rows, item, book, broadcast=broadcast, now=now, grace=grace)
-    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=FETCH_CHUNK)
-    saved = _fetch(list(rows))
+    if new_keys:
+        saved = Notification.objects.bulk_create(rows.values(), batch_size=FETCH_CHUNK)
+    else:
+        Notification.objects.bulk_create(
+            rows.values(), ignore_conflicts=True, batch_size=FETCH_CHUNK
+        )
+        saved = _fetch(list(rows))
     dispatch_on_commit(
         [n.pk for n in saved if n.status == NotificationStatus.PENDING and n.due_at <= now]
     )

@@ -25,8 +25,9 @@ S = EnrollmentStatus
 
 # One enroll POST that puts a child on the waiting list (the costliest outcome: it also counts
 # the position), measured with a previous season present; counts the test transaction's
-# SAVEPOINT and RELEASE, and the 3 permission reads of base.html. Raise it only with a reason.
-ENROLL_POST_MAX_QUERIES = 23  # 27 before the enroll path was trimmed
+# SAVEPOINT and RELEASE, and the one read of the user's roles and permissions (base.html's
+# `perms`). Raise it only with a reason.
+ENROLL_POST_MAX_QUERIES = 19  # 27, then 23 before the enroll path was trimmed
 
 
 def _post(client, group, child, key):
