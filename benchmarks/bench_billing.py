@@ -169,14 +169,16 @@ def setup(ctx: Context) -> None:
 
 def _reference(n: int) -> str:
     """A transfer reference of its own for family n: random ones collide among 10,000 (about a
-    one-in-three chance), so the bench numbers them in the references' alphabet."""
+    one-in-three chance), so the bench numbers them in the references' alphabet. The prefix is
+    not "MOK-", so they cannot collide with the random ones other benchmarks' families get in
+    the same database."""
     from enrollment.models.households import REFERENCE_ALPHABET
 
     digits = []
     for _ in range(6):
         n, digit = divmod(n, len(REFERENCE_ALPHABET))
         digits.append(REFERENCE_ALPHABET[digit])
-    return "MOK-" + "".join(reversed(digits))
+    return "BEN-" + "".join(reversed(digits))
 
 
 def _families(count: int, *, birth_date: dt.date) -> tuple[list, list]:
