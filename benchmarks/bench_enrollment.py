@@ -163,6 +163,7 @@ def families_bulk_create(
         Guardianship,
         Household,
         Participant,
+        new_transfer_reference,
     )
 
     User = get_user_model()
@@ -181,8 +182,18 @@ def families_bulk_create(
         User.groups.through.objects.bulk_create(
             User.groups.through(user_id=user.pk, group_id=guardian_role.pk) for user in users
         )
+    # Random references clash now and then among thousands (as household_create knows): draw
+    # until each is new to this database and to this batch.
+    taken = set(Household.objects.values_list("transfer_reference", flat=True))
+    references = []
+    while len(references) < count:
+        reference = new_transfer_reference()
+        if reference not in taken:
+            taken.add(reference)
+            references.append(reference)
     households = Household.objects.bulk_create(
-        Household(name=f"Rodzina {family} {n:04d}") for n in range(count)
+        Household(name=f"Rodzina {family} {n:04d}", transfer_reference=references[n])
+        for n in range(count)
     )
     Guardianship.objects.bulk_create(
         Guardianship(household=household, user=user, rights=GuardianRights.FULL)

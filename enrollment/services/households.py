@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from ..models import (
     Invitation,
     Participant,
     new_calendar_token,
+    new_transfer_reference,
 )
 
 INVITATION_DAYS = 14
@@ -34,10 +35,25 @@ PARTICIPANT_FIELDS = (
 )
 
 
+REFERENCE_ATTEMPTS = 5
+
+
 @transaction.atomic
 def household_create(*, user, name: str) -> Household:
     """A new household with `user` as its first guardian (full rights)."""
-    household = Household.objects.create(name=name.strip())
+    household = Household(name=name.strip())
+    # The transfer reference is 6 random characters (23^6 ≈ 148 million): among 10,000
+    # households two are likely to have drawn the same one at some point, so a clash draws again.
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                household.save(force_insert=True)
+            break
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+            household.transfer_reference = new_transfer_reference()
+            household.calendar_token = new_calendar_token()
     Guardianship.objects.create(household=household, user=user, rights=GuardianRights.FULL)
     return household
 
