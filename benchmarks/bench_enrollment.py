@@ -223,14 +223,18 @@ def families_bulk_create(
     return users, children
 
 
-def _sessions(users: list) -> list[str]:
-    """A logged-in session per user, as `login()` would write it; returns the session keys."""
+def _sessions(users: list, *, second_factor: dict[int, str] | None = None) -> list[str]:
+    """A logged-in session per user, as `login()` would write it; returns the session keys.
+
+    `second_factor` maps a user's id to the persistent id of their confirmed authenticator: the
+    session is then one that passed the code, as django-otp's `login` writes it (staff)."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils import timezone
     from django.utils.crypto import get_random_string
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     backend = "django.contrib.auth.backends.ModelBackend"
     if backend not in settings.AUTHENTICATION_BACKENDS:
@@ -241,6 +245,11 @@ def _sessions(users: list) -> list[str]:
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: backend,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
+            **(
+                {DEVICE_ID_SESSION_KEY: second_factor[user.pk]}
+                if second_factor and user.pk in second_factor
+                else {}
+            ),
         }
         for user in users
     ]

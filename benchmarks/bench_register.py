@@ -193,7 +193,12 @@ def setup(ctx: Context) -> None:
             )
             for n, child in enumerate(children)
         )
-        [session] = _sessions([teacher])
+        # Staff pass a second factor (docs/adr/0010): a confirmed authenticator, and a session
+        # that entered its code.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=teacher, name="bench", confirmed=True)
+        [session] = _sessions([teacher], second_factor={teacher.pk: device.persistent_id})
 
     plan = {
         "group": group.pk,
