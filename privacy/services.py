@@ -138,7 +138,7 @@ def erasure_request(*, household: Household, user) -> ErasureRequest:
     ).first()
     if existing is not None:
         return existing
-    if household.closed_at is not None and household.name == ERASED:
+    if ErasureRequest.objects.filter(household=household, status=ErasureStatus.DONE).exists():
         raise PrivacyError(_("This household's data has already been erased."))
     return ErasureRequest.objects.create(household=household, requested_by=user)
 

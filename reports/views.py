@@ -245,6 +245,16 @@ def annual_people(request: HttpRequest) -> HttpResponse:
 # --- figures for the city ----------------------------------------------------------------------
 
 
+def _city_filter(request: HttpRequest) -> CityFilter:
+    """The city figures' filter over the groups the user may see (the page and its XLSX)."""
+    scope = dashboard_groups(request.user)
+    return CityFilter(
+        request.GET or None,
+        queryset=scope,
+        activities=Activity.objects.filter(groups__in=scope).distinct().order_by("name"),
+    )
+
+
 def _month_labels() -> list[str]:
     return [formats.date_format(dt.date(2000, m, 1), "b") for m in range(1, 13)]
 
@@ -258,12 +268,7 @@ def city_view(request: HttpRequest) -> HttpResponse:
         year = _year(request)
     except BadYearError as exc:
         return _bad_year(request, exc)
-    scope = dashboard_groups(request.user)
-    filterset = CityFilter(
-        request.GET or None,
-        queryset=scope,
-        activities=Activity.objects.filter(groups__in=scope).distinct().order_by("name"),
-    )
+    filterset = _city_filter(request)
     groups = filterset.qs
     activities = city.participants_per_month(year=year, groups=groups)
     if filterset.sort_key() == "-peak":
@@ -295,12 +300,7 @@ def city_xlsx(request: HttpRequest) -> HttpResponse:
         year = _year(request)
     except BadYearError as exc:
         return _bad_year(request, exc)
-    scope = dashboard_groups(request.user)
-    groups = CityFilter(
-        request.GET or None,
-        queryset=scope,
-        activities=Activity.objects.filter(groups__in=scope).distinct(),
-    ).qs
+    groups = _city_filter(request).qs
     people = None
     if request.GET.get("names") == "1":
         scope = people_scope(request.user)
