@@ -81,26 +81,55 @@ class User(AbstractUser):
         more queries (the user's own, the roles'), in one query. The permissions go into
         ModelBackend's per-instance caches (`_user_perm_cache`, `_group_perm_cache`), exactly
         as it fills them; a superuser's (every permission) are left to ModelBackend."""
-        from django.contrib.auth.models import Group, Permission
-
-        roles = (
-            Group.objects.filter(user=self)
-            .values_list("name", "permissions__content_type__app_label", "permissions__codename")
-            .order_by()
-        )
-        own = (
-            Permission.objects.filter(user=self)
-            .values_list(
-                models.Value(None, output_field=models.CharField()),
-                "content_type__app_label",
-                "codename",
-            )
-            .order_by()
-        )
-        rows = list(roles.union(own, all=True))
+        alias = self._state.db or "default"
+        rows = _roles_rows(alias, self.pk)
         self._role_names = frozenset(name for name, _app, _code in rows if name is not None)
         if self.is_active and not self.is_superuser:
             self._user_perm_cache = {f"{app}.{code}" for name, app, code in rows if name is None}
             self._group_perm_cache = {
                 f"{app}.{code}" for name, app, code in rows if name is not None and code is not None
             }
+
+
+def _roles_query(user_id: int):
+    from django.contrib.auth.models import Group, Permission
+
+    roles = (
+        Group.objects.filter(user=user_id)
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+        .order_by()
+    )
+    own = (
+        Permission.objects.filter(user=user_id)
+        .values_list(
+            models.Value(None, output_field=models.CharField()),
+            "content_type__app_label",
+            "codename",
+        )
+        .order_by()
+    )
+    return roles.union(own, all=True)
+
+
+# Every logged-in request runs the query above (the two-factor middleware asks for the roles),
+# and building it through the ORM cost more than running it. It is compiled once per database
+# and process; its only parameters are the user's id, twice.
+_ROLES_SQL: dict[str, str | None] = {}
+
+
+def _roles_rows(alias: str, user_id: int) -> list[tuple]:
+    from django.db import connections
+
+    if alias not in _ROLES_SQL:
+        query = _roles_query(user_id)
+        sql, params = query.query.get_compiler(alias).as_sql()
+        # Anything but (id, id) means the ORM compiled it differently: never cache then.
+        _ROLES_SQL[alias] = sql if list(params) == [user_id, user_id] else None
+        if _ROLES_SQL[alias] is None:
+            return list(query.using(alias))
+    sql = _ROLES_SQL[alias]
+    if sql is None:
+        return list(_roles_query(user_id).using(alias))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id])
+        return cursor.fetchall()

@@ -253,7 +253,10 @@ def _sessions(users: list, *, second_factor: dict[int, str] | None = None) -> li
         }
         for user in users
     ]
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
         from django.contrib.sessions.backends.base import VALID_KEY_CHARS
         from django.contrib.sessions.models import Session
 
@@ -268,6 +271,15 @@ def _sessions(users: list, *, second_factor: dict[int, str] | None = None) -> li
             for item in data
         ]
         Session.objects.bulk_create(rows)
+        if settings.SESSION_ENGINE.endswith("cached_db"):
+            # As logging in leaves them: in the cache too (cached_db reads it first).
+            from django.core.cache import caches
+
+            prefix = store_class.cache_key_prefix
+            caches[settings.SESSION_CACHE_ALIAS].set_many(
+                {prefix + row.session_key: item for row, item in zip(rows, data, strict=True)},
+                settings.SESSION_COOKIE_AGE,
+            )
         return [row.session_key for row in rows]
     keys = []
     for item in data:  # another engine: its own API, one session at a time
@@ -392,6 +404,28 @@ def _prepare(item: list, plan: dict[str, Any]) -> Prepared:
             "Content-Length": str(len(body)),
         },
     )
+
+
+def _prepare_floor(item: list, plan: dict[str, Any], *, session: bool) -> Prepared:
+    """The same parent's request to a floor view: the scratch group (1..10) of their group."""
+    cookie, child, group, user = item
+    scratch = plan["groups"].index(group) + 1
+    token = _csrf_token()
+    # Each floor run writes its own participants (the scratch table's unique index).
+    fields = {"participant": child + (10**9 if session else 0)}
+    if session:
+        path = f"/_bench/enroll-session/{scratch}/"
+        fields["csrfmiddlewaretoken"] = token
+        headers = {"Cookie": f"{plan['session_cookie']}={cookie}; {plan['csrf_cookie']}={token}"}
+    else:
+        path = f"/_bench/enroll-sql/{scratch}/{user}/"
+        headers = {}
+    body = urlencode(fields).encode()
+    headers |= {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": str(len(body)),
+    }
+    return Prepared(path=path, body=body, headers=headers)
 
 
 def _send(host: str, port: int, request: Prepared) -> Outcome:
@@ -637,6 +671,29 @@ def run(ctx: Context) -> list[Result]:
     warm_check = _check_database(plan, [plan["warmup_group"]], WARMUP_PARENTS)
     django_close_connections()
 
+    # The floors: the same 500 requests, same client, same concurrency, to views that do only
+    # pgbench's SQL (on its scratch tables) behind the same middleware. What any Django
+    # implementation of this POST pays before doing anything of its own.
+    floors = {}
+    for name, session in (("enroll_floor_sql", False), ("enroll_floor_session", True)):
+        floor_out, floor_wall = fire(
+            base_url,
+            [_prepare_floor(item, plan, session=session) for item in plan["rush"]],
+            CONCURRENCY,
+        )
+        floor_ok = sum(1 for o in floor_out if o.kind == "ok")
+        floor_lat = [o.latency_ms for o in floor_out if o.latency_ms is not None]
+        floors[name] = {
+            "rate": floor_ok / floor_wall if floor_wall > 0 else 0.0,
+            "ok": floor_ok,
+            "errors": len(floor_out) - floor_ok,
+            "summary": _summary(floor_out),
+            "p50": percentile(floor_lat, 50),
+            "p95": percentile(floor_lat, 95),
+            "p99": percentile(floor_lat, 99),
+            "wall": floor_wall,
+        }
+
     pgbench_sql = PGBENCH_SQL.format(groups=GROUPS, user_id=plan["pgbench_user"])
     pg = ctx.pgbench(
         "enroll_sql_pgbench",
@@ -724,10 +781,44 @@ def run(ctx: Context) -> list[Result]:
         None,
         1.0,
     )
+    floor_results = []
+    for name, floor in floors.items():
+        what = (
+            "anonymous, no CSRF: HTTP, WSGI, the middleware, then pgbench's SQL"
+            if name == "enroll_floor_sql"
+            else "a logged-in parent's form POST (session, user, CSRF), then pgbench's SQL"
+        )
+        floor_results.append(
+            Result(
+                name=name,
+                value=floor["rate"],
+                unit="requests/s",
+                baseline="enroll_sql_pgbench",
+                baseline_value=pg.value,
+                ratio=floor["rate"] / pg.value if pg.value else None,
+                description=f"the least a Django view can do for the rush: {what}; the same "
+                f"{PARENTS} requests, {CONCURRENCY} in flight",
+                p50_ms=floor["p50"],
+                p95_ms=floor["p95"],
+                p99_ms=floor["p99"],
+                requests=PARENTS,
+                errors=floor["errors"],
+                duration_s=floor["wall"],
+                extra={
+                    "outcomes": floor["summary"]["kinds"],
+                    "first_error": floor["summary"]["first_error"],
+                    "enroll_rush_ratio_to_this": rate / floor["rate"] if floor["rate"] else None,
+                },
+            )
+        )
+        rush.extra[f"ratio_to_{name}"] = rate / floor["rate"] if floor["rate"] else None
+        if floor["errors"]:
+            failures_floor = f"{name}: {floor['errors']} failed: {floor['summary']['first_error']}"
+            raise BenchmarkError(failures_floor)
     failures = [f"{name}: no" for name, held in checks.items() if not held and name != "p95 < 1 s"]
     failures += check["problems"][:10] + warm_check["problems"][:5]
     if errors:
         failures.append(f"{errors} failed requests {summary['kinds']}: {summary['first_error']}")
     if failures:
         raise BenchmarkError("the rush broke its guarantees:\n  " + "\n  ".join(failures))
-    return [rush, budget, pg]
+    return [rush, budget, pg, *floor_results]

@@ -80,7 +80,7 @@ DEFAULT_OUTPUT = BASE_DIR / "var" / "bench.json"
 # throughput the GIL allows, without thread switching (gthread measured lower on this machine
 # for the bare view). Sync workers close the connection after each response, so the load
 # generator reconnects per request; on loopback that costs little, and every figure pays it.
-GUNICORN_WORKERS = 2
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
 GUNICORN_WORKER_CLASS = "sync"
 
 LOOPBACK = "127.0.0.1"

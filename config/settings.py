@@ -403,6 +403,10 @@ CELERY_BEAT_SCHEDULE["billing-family-cards-remind"] = {
 # docs/adr/0010-hardening.md. DJANGO_HTTPS=1 in production behind TLS: redirect to https, HSTS,
 # secure cookies. Off by default so that `make run` and local compose work over plain http.
 HTTPS = env_bool("DJANGO_HTTPS", False)
+# Sessions live in the database and are read through the cache (Redis in production): a
+# logged-in page reads its session without a query, and a flushed cache loses no one's login.
+# Ending a session goes through the SessionStore (privacy.services), never the model alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env_bool(
     "DJANGO_SECURE_COOKIES", HTTPS or (not DEBUG and bool(DATABASE_URL))
 )

@@ -32,9 +32,13 @@ urlpatterns = [
 ]
 
 if getattr(settings, "BENCHMARK_VIEWS", False):
-    from benchmarks.views import bare
+    from benchmarks import views as bench_views
 
-    urlpatterns.append(path("_bench/bare", bare))
+    urlpatterns += [
+        path("_bench/bare", bench_views.bare),
+        path("_bench/enroll-sql/<int:group>/<int:user>/", bench_views.enroll_floor_sql),
+        path("_bench/enroll-session/<int:group>/", bench_views.enroll_floor_session),
+    ]
 
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
@@ -223,9 +225,12 @@ def erasure_refuse(*, request: ErasureRequest, actor, reason: str) -> ErasureReq
 def _sessions_end(user_ids: set[int]) -> None:
     if not user_ids:
         return
+    # Through the configured store: a cached session must go from the cache too.
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = {str(pk) for pk in user_ids}
     for session in Session.objects.filter(expire_date__gt=timezone.now()):
-        if str(session.get_decoded().get("_auth_user_id")) in {str(pk) for pk in user_ids}:
-            session.delete()
+        if str(session.get_decoded().get("_auth_user_id")) in wanted:
+            store_class(session_key=session.session_key).delete()
 
 
 def retention_candidates(*, years: int, today: dt.date | None = None):

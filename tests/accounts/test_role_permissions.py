@@ -55,3 +55,16 @@ def test_role_names_and_perms_cost_one_query(django_assert_num_queries):
         assert loaded.has_role(Role.OFFICE)
         loaded.has_perm("billing.view_feeplan")
         loaded.get_all_permissions()
+
+
+def test_the_compiled_query_gives_the_orms_rows_for_each_user(monkeypatch):
+    from accounts import models as account_models
+
+    first = UserFactory(roles=[Role.OFFICE, Role.GUARDIAN])
+    second = UserFactory(roles=[Role.INSTRUCTOR])
+    second.user_permissions.add(Permission.objects.get(codename="view_feeplan"))
+    monkeypatch.setattr(account_models, "_ROLES_SQL", {})
+    for user in (first, second, first):
+        rows = account_models._roles_rows("default", user.pk)
+        assert sorted(rows, key=repr) == sorted(account_models._roles_query(user.pk), key=repr)
+    assert account_models._ROLES_SQL["default"]  # compiled once, then reused

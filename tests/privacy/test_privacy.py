@@ -265,6 +265,25 @@ def test_erasure_removes_the_family_everywhere_but_keeps_the_accounts():
     assert Notification.objects.filter(user=user).exclude(address="").count() == 0
 
 
+def test_erasure_ends_the_familys_sessions_in_the_database_and_the_cache(client):
+    from importlib import import_module
+
+    user, kid, enrollment, _charge = seeded_family()
+    client.force_login(user)
+    key = client.session.session_key
+    assert client.get(reverse("enrollment:home")).status_code == 200
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store(session_key=key).load().get("_auth_user_id") == str(user.pk)
+    enrollment.status = EnrollmentStatus.WITHDRAWN
+    enrollment.save()
+    request = erasure_request(household=kid.household, user=user)
+    erasure_execute(request=request, actor=UserFactory(roles=["office"]))
+
+    assert store(session_key=key).load() == {}  # neither the cache nor the table has it
+    response = client.get(reverse("enrollment:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
 def test_a_staff_member_who_is_also_a_parent_keeps_their_account():
     user, kid, enrollment, _charge = seeded_family()
     user.groups.add(*UserFactory(roles=["instructor"]).groups.all())
