@@ -228,6 +228,8 @@ def _skipped(params: dict) -> str:
                 )
                 % values
             )
+        elif item["why"] == "closed":
+            parts.append(gettext("preference %(rank)s no longer takes places by lottery") % values)
         else:
             parts.append(gettext("the age does not fit preference %(rank)s") % values)
     return "; ".join(parts)

@@ -174,3 +174,23 @@ def test_tiers_are_served_in_order_and_continuing_units_come_first(scenario):
         assert len(numbers) == 1
     lottery = sorted(decisions[unit.key][0].lottery_position for unit in units)
     assert lottery == list(range(1, len(units) + 1))
+
+
+def test_a_preference_that_left_the_lottery_is_explained_as_such_not_as_age():
+    from django.utils import translation
+
+    from enrollment.models.allocation import allocation_reason
+
+    # Group 9 was switched to first come (or unpublished) after the child applied to it.
+    unit = Unit(key="u1", members=(Member(1, 1, 8),), preferences=(9, 1))
+    [decision] = run([unit], [Seat(id=1, free=1, age_min=7, age_max=9)], set(), 1)
+    assert decision.group_id == 1 and decision.rank == 2
+    assert decision.reason_params["skipped"] == [{"rank": 1, "why": "closed"}]
+    with translation.override("en"):
+        reason = allocation_reason(decision.reason_code, decision.reason_params)
+    assert "no longer takes places by lottery" in reason and "age" not in reason
+
+    # Nowhere else to go: not placed, and not put on that group's waiting list either.
+    alone = Unit(key="u2", members=(Member(2, 2, 8),), preferences=(9,))
+    [decision] = run([alone], [], set(), 1)
+    assert decision.outcome == "unplaced" and decision.group_id is None
