@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from billing.models import BillingRun, Charge, DiscountGrant, FeePlan, Payment
 from clubs.models import Activity, ActivityKind, Group, Meeting, Season, Venue
+from enrollment.models import AllocationDecision, AllocationRun, Application
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def counts():
             BillingRun,
             Charge,
             Payment,
+            Application,
+            AllocationRun,
         )
     }
 
@@ -57,3 +60,11 @@ def test_seed_demo_is_realistic_and_idempotent():
         # This month's charges, Kuba's with the card's discount line.
         charge = Charge.objects.get(household__name="Kowalscy")
         assert charge.amount < charge.base_amount and len(charge.lines) >= 2
+
+    # A lottery: the window closed, 12 applications for 9 places, a dry run to publish.
+    assert Application.objects.count() == 12
+    run = AllocationRun.objects.get()
+    assert run.published_at is None and run.seed
+    placed = AllocationDecision.objects.filter(run=run, outcome="placed")
+    assert placed.count() == 9
+    assert Group.objects.by_lottery().count() == 2

@@ -322,6 +322,41 @@ def test_continuing_participants_come_first_then_siblings_then_everyone(season):
     assert all(outcome(run, a)[0][0] == "waitlisted" for a in general)
 
 
+def test_a_childs_own_place_elsewhere_is_not_a_siblings_place(season):
+    """The sibling tier is for brothers and sisters of placed children: a child who already
+    has a place in another group of the season (and no placed sibling) draws with everyone."""
+    group = lottery_group(season, capacity=1)
+    fcfs = GroupFactory(season=season, allocation_mode=AllocationMode.FIRST_COME)
+    user, [busy] = family()
+    Enrollment.objects.create(
+        participant=busy, group=fcfs, status=S.ACTIVE, requested_at=OPENS, requested_by=user
+    )
+    [own_place] = services.application_submit(
+        participants=[busy], preferences=[group], submitted_by=user, now=DURING
+    )
+    # Two children of one family: the first holds a place elsewhere and applies too; the second
+    # is the sibling of a placed child, the first is not.
+    both_user, [placed, younger] = family(2)
+    Enrollment.objects.create(
+        participant=placed, group=fcfs, status=S.ACTIVE, requested_at=OPENS, requested_by=both_user
+    )
+    applications = services.application_submit(
+        participants=[placed], preferences=[group], submitted_by=both_user, now=DURING
+    ) + services.application_submit(
+        participants=[younger], preferences=[group], submitted_by=both_user, now=DURING
+    )
+
+    run = services.allocation_run(season=season, now=AFTER)
+
+    tiers = dict(run.decisions.values_list("application_id", "tier_kind"))
+    assert tiers[own_place.pk] == "general"
+    assert tiers[applications[1].pk] == "sibling"
+    assert outcome(run, applications[1]) == [("placed", group.pk, 1)]
+    # the first child of that family: general when drawn before the younger one was placed,
+    # the younger one's sibling after that; never placed (one place, taken by the sibling tier)
+    assert outcome(run, applications[0])[0][0] == "waitlisted"
+
+
 def test_preferences_are_tried_in_order_and_the_reason_says_why(season):
     popular = lottery_group(season, capacity=1)
     other = lottery_group(season, capacity=5)

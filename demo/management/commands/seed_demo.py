@@ -20,8 +20,7 @@ from billing.services import payment_record
 from billing.services.charges import billing_run, billing_run_exists
 from clubs.models import (
     Activity,
-    ActivityKind,
-    Category,
+    AllocationMode,
     ClosurePeriod,
     Group,
     Instructor,
@@ -31,292 +30,17 @@ from clubs.models import (
     WeeklySlot,
 )
 from clubs.services import meetings_generate
+from demo.data import (
+    ACTIVITIES,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    INSTRUCTORS,
+    LOTTERY_ACTIVITY,
+    LOTTERY_GROUPS,
+    VENUES,
+)
 from enrollment import services as enrollment_services
 from enrollment.models import ConsentKind, Household, Participant
-
-DEMO_PASSWORD = "demo-mok-2026"  # noqa: S105 - published in the README, demo only
-
-DEMO_USERS = [
-    # email, first name, last name, role
-    ("dyrektor@mok.example.pl", "Janina", "Krawczyk", Role.DIRECTOR),
-    ("biuro@mok.example.pl", "Beata", "Nowicka", Role.OFFICE),
-    ("koordynator@mok.example.pl", "Marek", "Zieliński", Role.COORDINATOR),
-    ("instruktor@mok.example.pl", "Katarzyna", "Wiśniewska", Role.INSTRUCTOR),
-    ("rodzic@mok.example.pl", "Anna", "Kowalska", Role.GUARDIAN),
-]
-
-VENUES = {
-    "MOK": (
-        "Miejski Ośrodek Kultury",
-        "ul. Słowiańska 41, 64-100 Leszno",
-        [
-            ("Sala taneczna", 30),
-            ("Sala baletowa", 20),
-            ("Sala muzyczna", 25),
-            ("Pracownia plastyczna", 16),
-            ("Sala widowiskowa", 200),
-            ("Pracownia ceramiki", 12),
-        ],
-    ),
-    "OBOK": (
-        "Klub OBOK",
-        "ul. Ostroroga 9, 64-100 Leszno",
-        [
-            ("Sala klubowa", 40),
-            ("Pracownia", 15),
-        ],
-    ),
-}
-
-INSTRUCTORS = [
-    ("Katarzyna", "Wiśniewska", "Instruktorka tańca współczesnego i jazzowego."),
-    ("Tomasz", "Lewandowski", "Choreograf, tancerz zespołów folklorystycznych."),
-    ("Magdalena", "Wójcik", "Pedagog baletu."),
-    ("Paweł", "Kamiński", "Dyrygent chóru i orkiestry, nauczyciel muzyki."),
-    ("Ewa", "Dąbrowska", "Wokalistka, prowadzi studio piosenki."),
-    ("Michał", "Szymański", "Gitarzysta sesyjny."),
-    ("Agnieszka", "Woźniak", "Artystka plastyczka, ceramiczka."),
-    ("Łukasz", "Kozłowski", "Aktor i reżyser teatru młodzieżowego."),
-    ("Jerzy", "Mazur", "Fotograf, członek ZPAF."),
-    ("Halina", "Jankowska", "Animatorka Klubu Seniora."),
-    ("Zbigniew", "Pawlak", "Prezes koła Polskiego Związku Filatelistów."),
-]
-
-M, PM, S, P, A, F = (
-    FeePlanKind.MONTHLY,
-    FeePlanKind.PER_MEETING,
-    FeePlanKind.SEMESTER,
-    FeePlanKind.PASS,
-    FeePlanKind.ANNUAL_DUES,
-    FeePlanKind.FREE,
-)
-
-# slug, name, kind, category, venue, room, description, instructor surnames, coordinated?, groups
-# group: name, capacity, age_min, age_max, [(weekday, "HH:MM", "HH:MM")], fee kind, amount,
-#        requires approval, trial allowed
-ACTIVITIES = [
-    (
-        "studio-tanca-impuls",
-        "Studio Tańca „Impuls”",
-        ActivityKind.SECTION,
-        Category.DANCE,
-        "MOK",
-        "Sala taneczna",
-        "Taniec współczesny, jazz i hip-hop dla dzieci i młodzieży.",
-        ["Wiśniewska"],
-        True,
-        [
-            ("Maluchy 4–6 lat", 12, 4, 6, [(2, "16:00", "16:45")], M, "90.00", False, True),
-            (
-                "Dzieci 7–9 lat",
-                15,
-                7,
-                9,
-                [(2, "17:00", "18:00"), (4, "17:00", "18:00")],
-                M,
-                "140.00",
-                False,
-                True,
-            ),
-            ("Juniorzy 10–13 lat", 15, 10, 13, [(1, "17:30", "19:00")], M, "120.00", False, False),
-        ],
-    ),
-    (
-        "balet-dla-dzieci",
-        "Balet dla dzieci",
-        ActivityKind.SECTION,
-        Category.DANCE,
-        "MOK",
-        "Sala baletowa",
-        "Podstawy tańca klasycznego.",
-        ["Wójcik"],
-        True,
-        [
-            ("Grupa 5–8 lat", 12, 5, 8, [(3, "16:30", "17:30")], PM, "30.00", False, True),
-        ],
-    ),
-    (
-        "zespol-leszczyniacy",
-        "Zespół Pieśni i Tańca „Leszczyniacy”",
-        ActivityKind.ENSEMBLE,
-        Category.DANCE,
-        "MOK",
-        "Sala widowiskowa",
-        "Amatorski zespół folklorystyczny: tańce narodowe i regionalne, koncerty i festiwale.",
-        ["Lewandowski"],
-        True,
-        [
-            ("Grupa dziecięca", 24, 8, 12, [(5, "16:00", "17:30")], M, "60.00", True, False),
-            ("Grupa młodzieżowa", 24, 13, 19, [(5, "17:45", "19:45")], M, "60.00", True, False),
-        ],
-    ),
-    (
-        "chor-cantilena",
-        "Chór „Cantilena”",
-        ActivityKind.ENSEMBLE,
-        Category.VOCAL,
-        "MOK",
-        "Sala muzyczna",
-        "Chór mieszany dla dorosłych i młodzieży.",
-        ["Kamiński"],
-        False,
-        [
-            ("Chór mieszany", 40, 16, 90, [(3, "18:30", "20:30")], A, "120.00", True, False),
-        ],
-    ),
-    (
-        "studio-piosenki",
-        "Studio Piosenki",
-        ActivityKind.SECTION,
-        Category.VOCAL,
-        "MOK",
-        "Sala muzyczna",
-        "Emisja głosu i praca z mikrofonem.",
-        ["Dąbrowska"],
-        False,
-        [
-            ("Dzieci 7–11 lat", 10, 7, 11, [(1, "15:30", "16:30")], M, "150.00", False, True),
-            ("Młodzież 12–15 lat", 10, 12, 15, [(1, "16:45", "17:45")], M, "150.00", False, True),
-        ],
-    ),
-    (
-        "gitara",
-        "Nauka gry na gitarze",
-        ActivityKind.COURSE,
-        Category.MUSIC,
-        "MOK",
-        "Sala muzyczna",
-        "Kurs dla początkujących: akordy, akompaniament, pierwsze utwory.",
-        ["Szymański"],
-        False,
-        [
-            ("Początkujący", 8, 10, 99, [(4, "18:00", "19:00")], S, "450.00", False, False),
-        ],
-    ),
-    (
-        "rytmika",
-        "Rytmika dla przedszkolaków",
-        ActivityKind.SECTION,
-        Category.MUSIC,
-        "MOK",
-        "Sala baletowa",
-        "Zabawy muzyczno-ruchowe.",
-        ["Dąbrowska"],
-        False,
-        [
-            ("Przedszkolaki 4–5 lat", 12, 4, 5, [(5, "10:00", "10:45")], P, "200.00", False, True),
-        ],
-    ),
-    (
-        "orkiestra-deta",
-        "Orkiestra Dęta MOK",
-        ActivityKind.ENSEMBLE,
-        Category.MUSIC,
-        "MOK",
-        "Sala widowiskowa",
-        "Orkiestra dęta z tradycjami; instrumenty wypożycza ośrodek.",
-        ["Kamiński"],
-        False,
-        [
-            ("Orkiestra", 35, 12, 85, [(2, "18:00", "20:00")], F, "0.00", True, False),
-        ],
-    ),
-    (
-        "pracownia-kolorowo",
-        "Pracownia Plastyczna „Kolorowo”",
-        ActivityKind.SECTION,
-        Category.VISUAL_ARTS,
-        "MOK",
-        "Pracownia plastyczna",
-        "Rysunek, malarstwo, grafika i formy przestrzenne.",
-        ["Woźniak"],
-        False,
-        [
-            ("Dzieci 6–9 lat", 12, 6, 9, [(3, "15:30", "17:00")], M, "110.00", False, True),
-            ("Dzieci 10–12 lat", 12, 10, 12, [(4, "15:30", "17:00")], M, "110.00", False, True),
-        ],
-    ),
-    (
-        "ceramika",
-        "Ceramika dla dorosłych",
-        ActivityKind.COURSE,
-        Category.VISUAL_ARTS,
-        "MOK",
-        "Pracownia ceramiki",
-        "Toczenie na kole, szkliwienie, wypał.",
-        ["Woźniak"],
-        False,
-        [
-            ("Kurs wieczorowy", 10, 18, 99, [(2, "18:00", "20:30")], P, "480.00", False, False),
-        ],
-    ),
-    (
-        "teatr-scena",
-        "Teatr Młodzieżowy „Scena”",
-        ActivityKind.ENSEMBLE,
-        Category.THEATRE,
-        "MOK",
-        "Sala widowiskowa",
-        "Warsztaty aktorskie i spektakle.",
-        ["Kozłowski"],
-        False,
-        [
-            ("Zespół", 18, 13, 19, [(4, "17:00", "19:00")], M, "80.00", False, True),
-        ],
-    ),
-    (
-        "klub-fotograficzny",
-        "Klub Fotograficzny „Kadr”",
-        ActivityKind.CLUB,
-        Category.PHOTOGRAPHY,
-        "MOK",
-        "Pracownia plastyczna",
-        "Spotkania, plenery i wystawy.",
-        ["Mazur"],
-        False,
-        [
-            ("Klub", 20, 14, 99, [(3, "18:00", "20:00")], A, "100.00", False, True),
-        ],
-    ),
-    (
-        "klub-seniora",
-        "Klub Seniora",
-        ActivityKind.CLUB,
-        Category.SENIORS,
-        "OBOK",
-        "Sala klubowa",
-        "Spotkania, wykłady, wycieczki i potańcówki dla seniorów.",
-        ["Jankowska"],
-        False,
-        [
-            (
-                "Klub Seniora",
-                60,
-                60,
-                120,
-                [(2, "10:00", "12:00"), (4, "10:00", "12:00")],
-                A,
-                "60.00",
-                False,
-                True,
-            ),
-        ],
-    ),
-    (
-        "klub-filatelistow",
-        "Klub Filatelistów",
-        ActivityKind.CLUB,
-        Category.COLLECTING,
-        "OBOK",
-        "Pracownia",
-        "Giełdy, wymiana i wystawy znaczków; koło PZF.",
-        ["Pawlak"],
-        False,
-        [
-            ("Koło filatelistów", 30, 10, 120, [(6, "10:00", "12:00")], A, "50.00", False, True),
-        ],
-    ),
-]
 
 
 def _time(text: str) -> dt.time:
@@ -358,6 +82,7 @@ class Command(BaseCommand):
         created = sum(meetings_generate(group=group).created for group in groups)
         self._families(users, {group.name: group for group in groups})
         self._fees(users, season)
+        self._lottery(users, season, rooms)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(groups)} groups, {created} new meetings. "
@@ -446,6 +171,60 @@ class Command(BaseCommand):
                 title="Wpłata w kasie (dane demonstracyjne)",
                 key="demo:desk:kowalscy",
             )
+
+    def _lottery(self, users, season, rooms):
+        """Two dance groups whose places go by lottery. The application window closed an hour
+        ago; 12 children applied for 9 places; the seed is drawn and the dry run waits for the
+        coordinator to review and publish it at /staff/allocation/."""
+        if season.applications_close_at is not None:
+            return  # seeded before (or set by hand): leave it
+        now = timezone.now()
+        season.applications_open_at = now - dt.timedelta(days=14)
+        season.applications_close_at = now - dt.timedelta(hours=1)
+        season.save(update_fields=["applications_open_at", "applications_close_at"])
+        activity = Activity.objects.get(slug=LOTTERY_ACTIVITY)
+        room = rooms[("MOK", "Sala taneczna")]
+        instructor = Instructor.objects.get(last_name="Wiśniewska")
+        lottery = []
+        for name, capacity, weekday, start, end in LOTTERY_GROUPS:
+            group, created = Group.objects.get_or_create(
+                activity=activity,
+                season=season,
+                name=name,
+                defaults={
+                    "capacity": capacity,
+                    "age_min": 7,
+                    "age_max": 9,
+                    "room": room,
+                    "allocation_mode": AllocationMode.LOTTERY,
+                },
+            )
+            if created:
+                group.instructors.set([instructor])
+                WeeklySlot.objects.create(
+                    group=group, weekday=weekday, starts_at=_time(start), ends_at=_time(end)
+                )
+                FeePlan.objects.create(group=group, kind=FeePlanKind.MONTHLY, amount=Decimal("120"))
+                meetings_generate(group=group)
+            lottery.append(group)
+        # The applicants: Zosia Kowalska and eleven children of the demo families, each with
+        # both groups in some order, applying on different days of the window.
+        applicants = [
+            (Participant.objects.get(first_name="Zosia", household__name="Kowalscy"), 0)
+        ] + [
+            (Participant.objects.get(household__name=f"Rodzina {number}"), number)
+            for number in range(1, 12)
+        ]
+        for participant, number in applicants:
+            guardian = participant.household.guardians.first().user
+            preferences = lottery if number % 3 else lottery[::-1]
+            enrollment_services.application_submit(
+                participants=[participant],
+                preferences=preferences,
+                submitted_by=guardian,
+                now=season.applications_open_at + dt.timedelta(days=1 + number % 12),
+            )
+        enrollment_services.allocation_run(season=season, actor=None, now=now)
 
     def _family(self, user, name, children):
         household = enrollment_services.household_create(user=user, name=name)

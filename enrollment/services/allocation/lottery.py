@@ -38,6 +38,10 @@ class Unit:
     members: tuple[Member, ...]
     preferences: tuple[int, ...]
     continuing: bool = False
+    # A brother or sister (another participant of a member's household, not in this unit)
+    # already holds a place in the season: the sibling tier. The child's own place elsewhere
+    # does not count.
+    sibling_placed: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,9 @@ def allocate(
 ) -> list[Decision]:
     """Serve the tiers in order; within a tier, the units in lottery order, each taking its
     first preference with room for all its members. Units left over wait on every fitting
-    preference, in the order they were served."""
+    preference, in the order they were served. A unit is in the sibling tier when it says so
+    (`Unit.sibling_placed`) or a unit of its household was placed earlier in this run (or the
+    household is in `households_placed`)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible by design; the seed comes from secrets
     canonical = sorted(units, key=lambda unit: unit.key)  # independent of the load order
     draw = list(range(len(canonical)))
@@ -102,7 +108,8 @@ def allocate(
             served = [
                 unit
                 for unit in remaining
-                if any(m.household_id in placed_households for m in unit.members)
+                if unit.sibling_placed
+                or any(m.household_id in placed_households for m in unit.members)
             ]
         else:
             served = remaining

@@ -88,15 +88,14 @@ def allocation_inputs(*, season: Season) -> tuple[list[Unit], list[Seat], list[i
             participant_id__in=current.values("participant_id"),
         ).values_list("participant_id", "group__activity_id"):
             continuing[participant_id].add(activity_id)
-    households_placed = sorted(
-        set(
-            Enrollment.objects.filter(
-                status__in=PLACE_STATUSES,
-                group__season=season,
-                participant__household_id__in=current.values("participant__household_id"),
-            ).values_list("participant__household_id", flat=True)
-        )
-    )
+    placed: dict[int, set[int]] = defaultdict(set)  # household -> its participants with a place
+    for household_id, participant_id in Enrollment.objects.filter(
+        status__in=PLACE_STATUSES,
+        group__season=season,
+        participant__household_id__in=current.values("participant__household_id"),
+    ).values_list("participant__household_id", "participant_id"):
+        placed[household_id].add(participant_id)
+    households_placed = sorted(placed)
     reference = season.reference_date
     bundles: dict[str, list[tuple]] = defaultdict(list)
     for row in applications:
@@ -115,6 +114,10 @@ def allocation_inputs(*, season: Season) -> tuple[list[Unit], list[Seat], list[i
                 ),
                 preferences=prefs,
                 continuing=any(continuing[participant] & wanted for _a, participant, *_ in rows),
+                sibling_placed=any(
+                    placed[household] - {participant for _a, participant, *_ in rows}
+                    for _a, _p, household, *_ in rows
+                ),
             )
         )
     return units, seats, households_placed
@@ -144,9 +147,7 @@ def allocation_run(
             seed = first if first is not None else secrets.randbits(62)
         tiers = allocation_tiers()
         units, seats, households_placed = allocation_inputs(season=season)
-        decisions = allocate(
-            units=units, seats=seats, tiers=tiers, seed=seed, households_placed=households_placed
-        )
+        decisions = allocate(units=units, seats=seats, tiers=tiers, seed=seed)
         run = AllocationRun.objects.create(
             season=season,
             seed=seed,
@@ -162,6 +163,7 @@ def allocation_run(
                         [m.application_id for m in unit.members],
                         list(unit.preferences),
                         unit.continuing,
+                        unit.sibling_placed,
                     ]
                     for unit in sorted(units, key=lambda u: u.key)
                 ],
