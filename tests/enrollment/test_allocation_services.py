@@ -31,6 +31,8 @@ from enrollment.models import (
     Enrollment,
     EnrollmentEvent,
     EnrollmentStatus,
+    GuardianRights,
+    Guardianship,
     PriorityTier,
 )
 from enrollment.services.allocation import allocation_inputs
@@ -192,10 +194,16 @@ def test_change_and_withdraw_until_the_window_closes(season):
     first, second = lottery_group(season), lottery_group(season)
     user, [child], [application] = apply([first])
 
-    services.application_change(
-        application=application, preferences=[second, first], changed_by=user, now=DURING
+    other_guardian = UserFactory()
+    Guardianship.objects.create(
+        household=child.household, user=other_guardian, rights=GuardianRights.FULL
+    )
+    changed = services.application_change(
+        application=application, preferences=[second, first], changed_by=other_guardian, now=DURING
     )
     assert list(application.choices.values_list("group_id", flat=True)) == [second.pk, first.pk]
+    assert (changed.changed_by, changed.submitted_by) == (other_guardian, user)
+    assert changed.updated_at == DURING
 
     with pytest.raises(ApplicationWindowError):
         services.application_change(
@@ -205,9 +213,9 @@ def test_change_and_withdraw_until_the_window_closes(season):
         services.application_withdraw(application=application, by=user, now=AFTER)
     assert list(application.choices.values_list("group_id", flat=True)) == [second.pk, first.pk]
 
-    services.application_withdraw(application=application, by=user, now=DURING)
+    services.application_withdraw(application=application, by=other_guardian, now=DURING)
     application.refresh_from_db()
-    assert application.withdrawn_at == DURING
+    assert (application.withdrawn_at, application.withdrawn_by) == (DURING, other_guardian)
     # Withdrawn, the child may apply again.
     services.application_submit(
         participants=[child], preferences=[first], submitted_by=user, now=DURING

@@ -151,7 +151,10 @@ def application_change(
     _check_preferences([m.participant for m in members], preferences, now)
     ApplicationChoice.objects.filter(application__in=members).delete()
     _choices_create(members, preferences)
-    Application.objects.filter(pk__in=[m.pk for m in members]).update(updated_at=now)
+    Application.objects.filter(pk__in=[m.pk for m in members]).update(
+        updated_at=now, changed_by=changed_by
+    )
+    application.refresh_from_db(fields=["updated_at", "changed_by"])
     return application
 
 
@@ -165,6 +168,6 @@ def application_withdraw(
     if application.withdrawn_at is not None:
         raise ApplicationError(_("This application has already been withdrawn."))
     _check_open(application.season, now)
-    application.withdrawn_at = now
-    application.save(update_fields=["withdrawn_at", "updated_at"])
+    application.withdrawn_at, application.withdrawn_by = now, by
+    application.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
     return application
