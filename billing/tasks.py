@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .exceptions import BillingRunExistsError
-from .services import charges, overdue
+from .services import charges, late_charges, overdue
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,14 @@ def overdue_follow_up_task() -> int:
 def cancelled_meetings_credit_task() -> int:
     """Daily: credit meetings the centre cancelled after they were charged (once each)."""
     return charges.cancelled_meetings_credit()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def enrollment_changes_settle_task() -> tuple[int, int]:
+    """Every few minutes: charge enrollments activated after their month's run, and credit the
+    unused part of charged periods of enrollments that ended early (each once)."""
+    settled = late_charges.enrollment_changes_settle()
+    return settled.charges, settled.credits
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -389,6 +389,11 @@ CELERY_BEAT_SCHEDULE["billing-cancelled-meetings-credit"] = {
     "task": "billing.tasks.cancelled_meetings_credit_task",
     "schedule": crontab(hour=2, minute=40),
 }
+# Late activations charged, unused parts of charged periods credited (docs/adr/0014-*).
+CELERY_BEAT_SCHEDULE["billing-enrollment-changes-settle"] = {
+    "task": "billing.tasks.enrollment_changes_settle_task",
+    "schedule": crontab(minute="*/15"),
+}
 CELERY_BEAT_SCHEDULE["billing-overdue-follow-up"] = {
     "task": "billing.tasks.overdue_follow_up_task",
     "schedule": crontab(hour=9, minute=0),

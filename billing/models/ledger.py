@@ -111,6 +111,7 @@ class CreditReason(models.TextChoices):
     CORRECTION = "correction", _("correction")
     CANCELLED_MEETING = "cancelled_meeting", _("meeting cancelled by the centre")
     WITHDRAWAL = "withdrawal", _("withdrawal")
+    MOVE = "move", _("move to another group")
     GOODWILL = "goodwill", _("goodwill")
 
 
@@ -134,7 +135,8 @@ class CreditNote(models.Model):
     amount = money_field(_("amount"))
     reason = models.CharField(_("reason"), max_length=20, choices=CreditReason.choices)
     note = models.CharField(_("note"), max_length=300)
-    # Makes a credit note written by code (a cancelled meeting) idempotent, e.g. "meeting:42:enr:7".
+    # Makes a credit note written by code idempotent: "meeting:<id>:charge:<id>" for a cancelled
+    # meeting, "unused:charge:<id>" for the unused part of a charged period.
     key = models.CharField(_("key"), max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
