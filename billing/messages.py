@@ -91,23 +91,44 @@ def _period_label(period: dt.date, language: str) -> str:
 def fee_due_queue(*, run: BillingRun) -> int:
     """FEE_DUE once per household of the run: its charges, the total and what is left to pay
     after credit it held. Nothing when credit paid it all. Returns the messages queued."""
+    return _fee_due_for(
+        Charge.objects.filter(run=run),
+        period=run.period,
+        key=lambda household_id: f"fee-due:{household_id}:{run.period:%Y-%m}",
+    )
+
+
+def late_charges_fee_due_queue(*, charge_ids: list[int], period: dt.date) -> int:
+    """FEE_DUE for charges made after the month's run (a place taken later): once per household
+    and batch of charges, apart from the run's message for the same month."""
+    if not charge_ids:
+        return 0
+    first = min(charge_ids)
+    return _fee_due_for(
+        Charge.objects.filter(pk__in=charge_ids),
+        period=period,
+        key=lambda household_id: f"fee-due:{household_id}:{period:%Y-%m}:late{first}",
+    )
+
+
+def _fee_due_for(charges_of, *, period: dt.date, key) -> int:
+    """FEE_DUE per household of `charges_of` (a queryset of charges of one period); `key(household
+    id)` starts each message's dedupe key."""
     charges = defaultdict(list)
-    for charge in Charge.objects.filter(run=run).only(
-        "household_id", "description", "amount", "due_on"
-    ):
+    for charge in charges_of.only("household_id", "description", "amount", "due_on"):
         charges[charge.household_id].append(charge)
     paid = dict(
-        Allocation.objects.filter(charge__run=run)
+        Allocation.objects.filter(charge__in=charges_of.values("pk"))
         .values_list("charge__household_id")
         .annotate(total=Sum("amount"))
         .values_list("charge__household_id", "total")
     )
     references = dict(
-        Household.objects.filter(charges__run=run)
-        .distinct()
-        .values_list("pk", "transfer_reference")
+        Household.objects.filter(pk__in=charges_of.values("household_id")).values_list(
+            "pk", "transfer_reference"
+        )
     )
-    people = household_recipients(Charge.objects.filter(run=run).values("household_id"))
+    people = household_recipients(charges_of.values("household_id"))
     path_of = payment_request_paths()
     labels: dict[str, str] = {}
     requests = []
@@ -129,13 +150,13 @@ def fee_due_queue(*, run: BillingRun) -> int:
         for recipient in people.get(household_id, []):
             language = recipient.language_or_default()
             if language not in labels:
-                labels[language] = _period_label(run.period, language)
+                labels[language] = _period_label(period, language)
             requests.append(
                 QueueRequest(
                     recipient=recipient,
                     kind=Kind.FEE_DUE,
                     context={**base, "period_label": labels[language]},
-                    dedupe_key=f"fee-due:{household_id}:{run.period:%Y-%m}:{recipient.key}",
+                    dedupe_key=f"{key(household_id)}:{recipient.key}",
                 )
             )
     if requests:

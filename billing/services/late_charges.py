@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from enrollment.models import EnrollmentEvent, EnrollmentStatus
 
+from .. import messages
 from ..models import BillingRun, Charge
 from .charges import BATCH_SIZE, charges_build, households_credit_spend
 from .run_data import run_data_load
@@ -96,6 +97,10 @@ def _period_charge(run: BillingRun, actors: dict[int, int | None]) -> int:
         charge.created_by_id = actors.get(charge.enrollment_id)
     Charge.objects.bulk_create(charges, batch_size=BATCH_SIZE)
     households_credit_spend({charge.household_id for charge in charges})
+    # Tell each household what it owes now (the run's message went out without these).
+    messages.late_charges_fee_due_queue(
+        charge_ids=[charge.pk for charge in charges], period=run.period
+    )
     return len(charges)
 
 

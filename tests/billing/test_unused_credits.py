@@ -39,6 +39,7 @@ from enrollment.services import (
     offer_decline,
     withdrawals_complete_due,
 )
+from notifications.models import Notification
 from tests.billing.factories import ChargeFactory, enrollment_activate, meetings_make
 from tests.enrollment.factories import ParticipantFactory, family
 from tests.factories import FeePlanFactory, GroupFactory, UserFactory
@@ -367,7 +368,15 @@ def test_an_approval_after_the_run_charges_the_share_left_of_the_month():
     assert (charge.period, charge.amount) == (NOV, Decimal("60.00"))
     assert charge.due_on == dt.date(2026, 11, 26)
     assert charge.created_by == coordinator
+    # The family is told what it owes now, apart from the run's message for November.
+    [message] = Notification.objects.filter(
+        kind="fee_due", user__guardianships__household=kid.household
+    )
+    assert message.context["amount"] == "60.00" and message.context["due_on"] == "2026-11-26"
+    assert ":late" in message.dedupe_key
     assert late_activations_charge(now=dt.datetime(2026, 11, 13, tzinfo=WARSAW)) == 0
+    assert settle(dt.date(2026, 11, 13)).charges == 0
+    assert Notification.objects.filter(kind="fee_due").count() == 1
 
 
 def test_a_late_joiner_is_charged_the_rest_of_the_month_only_through_the_settlement():
