@@ -1,0 +1,40 @@
+"""Helpers shared by the reports pages: access, paging, the year asked for, attachments."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import annual
+from ..exceptions import BadYearError
+
+PAGE_SIZE = 25
+
+
+# A page the user may not open answers 404 like a missing one (anonymous users are sent to log in
+# first), as the coordinators' other pages do.
+def _require(predicate, request: HttpRequest) -> None:
+    if not predicate(request.user):
+        raise Http404
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _year(request: HttpRequest) -> int:
+    return annual.year_parse(request.GET.get("year"))
+
+
+def _bad_year(request: HttpRequest, exc: BadYearError) -> HttpResponse:
+    return render(
+        request,
+        "reports/bad_year.html",
+        {"message": exc.messages[0], "value": request.GET.get("year", "")},
+        status=400,
+    )
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
