@@ -3,22 +3,23 @@
 A message is sent inside the transaction that holds its row lock and is marked sent in that
 same transaction, so a duplicate task skips it and a crash before the commit leaves it waiting
 (see docs/adr/0003-notification-outbox.md for the one window this cannot close).
+
+This module sends one message or a chunk; how an outcome is recorded lives in `delivery`,
+backoff and the sweeper in `retries`. Their public names are re-exported here, the module the
+rest of the code imports from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .. import conf
 from ..channels import Outbound, Receipt
 from ..channels.email import email_message
 from ..exceptions import (
@@ -28,51 +29,43 @@ from ..exceptions import (
     TransientChannelError,
 )
 from ..kinds import Channel, KindSpec, kind_spec
-from ..models import (
-    Broadcast,
-    BroadcastStatus,
-    Notification,
-    NotificationEvent,
-    NotificationEventKind,
-    NotificationStatus,
-)
+from ..models import Notification, NotificationEventKind, NotificationStatus
 from ..ratelimit import rate_limiter
 from ..recipients import Recipient
 from ..rendering import render_email, render_sms
 from ..routing import PreferenceBook
 from ..tokens import absolute_url, preferences_url, unsubscribe_url
-from .outbox import dispatch_on_commit
+from .delivery import MARK_SENT_FIELDS, Outcome, SendResult, _event, _fail, _mark_sent
+from .retries import (
+    BACKOFF_BASE_SECONDS,
+    BACKOFF_MAX_SECONDS,
+    SweepResult,
+    _transient,
+    backoff,
+    notifications_sweep,
+)
+
+__all__ = [
+    "BACKOFF_BASE_SECONDS",
+    "BACKOFF_MAX_SECONDS",
+    "DUE_TOLERANCE",
+    "MARK_SENT_FIELDS",
+    "SEND_FIELDS",
+    "Outcome",
+    "Peek",
+    "SendResult",
+    "SweepResult",
+    "backoff",
+    "lock_pending",
+    "notification_send",
+    "notifications_send_batch",
+    "notifications_sweep",
+]
 
 logger = logging.getLogger(__name__)
 
 # Clocks of web and worker machines differ a little; a message due in a second is due.
 DUE_TOLERANCE = dt.timedelta(seconds=2)
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 3600
-
-
-class Outcome(enum.StrEnum):
-    SENT = "sent"
-    FAILED = "failed"
-    RETRY = "retry"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"  # already sent, being sent by another worker, or not due yet
-    DEFERRED = "deferred"  # the channel's rate limit is used up; nothing was changed
-
-
-@dataclass(frozen=True)
-class SendResult:
-    notification_id: int
-    outcome: Outcome
-    # Seconds until the next try, when a worker task should make it (short waits only).
-    retry_in: float | None = None
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """30 s, 1 min, 2 min, 4 min ... up to an hour."""
-    return dt.timedelta(
-        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
-    )
 
 
 def notification_send(
@@ -251,77 +244,6 @@ def _deliver(notification: Notification, outbound: Outbound, now: dt.datetime) -
     return SendResult(notification.pk, Outcome.SENT)
 
 
-def _mark_sent(notification: Notification, receipt: Receipt, now: dt.datetime) -> None:
-    """The row marked sent and its `sent` event, still under the row lock. On PostgreSQL one
-    statement (an UPDATE feeding the INSERT of the event), elsewhere two."""
-    notification.status = NotificationStatus.SENT
-    notification.sent_at = now
-    notification.attempts += 1
-    notification.provider_id = receipt.provider_id[:200]
-    notification.segments = receipt.segments
-    notification.last_error = ""
-    notification.retry_after = None
-    if connection.vendor != "postgresql":
-        notification.save(update_fields=MARK_SENT_FIELDS)
-        _event(notification, NotificationEventKind.SENT, "", now)
-        return
-    notification.updated_at = timezone.now()  # as auto_now would set it
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _mark_sent_sql(),
-            [
-                notification.status,
-                notification.sent_at,
-                notification.attempts,
-                notification.provider_id,
-                notification.segments,
-                notification.last_error,
-                notification.updated_at,
-                notification.pk,
-                now,
-                NotificationEventKind.SENT.value,
-                "",
-            ],
-        )
-        if cursor.rowcount != 1:  # the row is locked by this transaction: it cannot be gone
-            raise DatabaseError(f"notification {notification.pk}: marking it sent changed nothing")
-
-
-MARK_SENT_FIELDS = [
-    "status",
-    "sent_at",
-    "attempts",
-    "provider_id",
-    "segments",
-    "last_error",
-    "retry_after",
-    "updated_at",
-]
-
-
-@functools.cache
-def _mark_sent_sql() -> str:
-    quote = connection.ops.quote_name
-    rows, events = Notification._meta, NotificationEvent._meta
-
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    assignments = ", ".join(
-        f"{column(rows, name)} = %s"
-        for name in ("status", "sent_at", "attempts", "provider_id", "segments", "last_error")
-    )
-    # Only quoted column and table names are formatted in; every value is a parameter.
-    return (
-        f"WITH updated AS (UPDATE {quote(rows.db_table)} SET {assignments}, "  # noqa: S608
-        f"{column(rows, 'retry_after')} = NULL, {column(rows, 'updated_at')} = %s "
-        f"WHERE {column(rows, 'id')} = %s RETURNING {column(rows, 'id')}) "
-        f"INSERT INTO {quote(events.db_table)} ({column(events, 'notification')}, "
-        f"{column(events, 'at')}, {column(events, 'event')}, {column(events, 'detail')}) "
-        f"SELECT {column(rows, 'id')}, %s, %s, %s FROM updated"
-    )
-
-
 def _unsubscribed(notification: Notification, spec: KindSpec) -> bool:
     """Checked again at sending: an unsubscribe after queueing stops a later reminder."""
     if spec.is_locked(notification.channel):
@@ -367,83 +289,3 @@ def _compose_and_send(notification: Notification, spec: KindSpec, outbound: Outb
         reference=notification.public_id.hex,
         segments=text.segments,
     )
-
-
-def _fail(notification: Notification, reason: str, now: dt.datetime) -> SendResult:
-    notification.status = NotificationStatus.FAILED
-    notification.attempts += 1
-    notification.last_error = reason
-    notification.retry_after = None
-    notification.save(
-        update_fields=["status", "attempts", "last_error", "retry_after", "updated_at"]
-    )
-    _event(notification, NotificationEventKind.FAILED, reason, now)
-    logger.warning("notification %s failed: %s", notification.pk, reason)
-    return SendResult(notification.pk, Outcome.FAILED)
-
-
-def _transient(notification: Notification, reason: str, now: dt.datetime) -> SendResult:
-    attempt = notification.attempts + 1
-    if attempt >= conf.get("NOTIFICATIONS_MAX_ATTEMPTS"):
-        return _fail(  # counts this attempt
-            notification,
-            gettext("Gave up after %(count)s attempts: %(error)s")
-            % {"count": attempt, "error": reason},
-            now,
-        )
-    notification.attempts = attempt
-    delay = backoff(notification.attempts)
-    countdown = delay.total_seconds()
-    by_task = countdown <= conf.MAX_TASK_COUNTDOWN_SECONDS
-    grace = dt.timedelta(seconds=conf.get("NOTIFICATIONS_DISPATCH_GRACE_SECONDS"))
-    notification.last_error = reason
-    notification.retry_after = now + delay
-    # A worker task tries again after a short wait; the sweeper is the safety net, or the only
-    # way for long waits (a long Celery countdown on Redis could run twice).
-    notification.next_attempt_at = notification.retry_after + (grace if by_task else dt.timedelta())
-    notification.save(
-        update_fields=["attempts", "last_error", "retry_after", "next_attempt_at", "updated_at"]
-    )
-    _event(notification, NotificationEventKind.ERROR, reason, now)
-    return SendResult(notification.pk, Outcome.RETRY, retry_in=countdown if by_task else None)
-
-
-def _event(notification: Notification, event: str, detail: str, now: dt.datetime) -> None:
-    NotificationEvent.objects.create(notification=notification, at=now, event=event, detail=detail)
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    notifications: int
-    broadcasts: int
-
-
-def notifications_sweep(*, now: dt.datetime | None = None, limit: int | None = None) -> SweepResult:
-    """Hand to the workers every waiting message whose time has come: queued while the broker
-    was down, lost with a killed worker, due after a backoff, or scheduled for later."""
-    now = now or timezone.now()
-    limit = limit or conf.get("NOTIFICATIONS_SWEEP_LIMIT")
-    lease = dt.timedelta(seconds=conf.get("NOTIFICATIONS_SWEEP_LEASE_SECONDS"))
-    grace = dt.timedelta(seconds=conf.get("NOTIFICATIONS_DISPATCH_GRACE_SECONDS"))
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.due_for_sweep(now)
-            .order_by("next_attempt_at", "pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            # Not picked again for a while, so a long backlog is not enqueued twice.
-            Notification.objects.filter(pk__in=ids).update(next_attempt_at=now + lease)
-            dispatch_on_commit(ids)
-        broadcast_ids = list(
-            Broadcast.objects.filter(
-                status=BroadcastStatus.QUEUED, queued_at__lte=now - grace
-            ).values_list("pk", flat=True)
-        )
-        if broadcast_ids:
-            from .broadcasts import fan_out_on_commit
-
-            for broadcast_id in broadcast_ids:
-                fan_out_on_commit(broadcast_id)
-    return SweepResult(notifications=len(ids), broadcasts=len(broadcast_ids))
