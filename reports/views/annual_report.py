@@ -15,11 +15,10 @@ from django.views.decorators.http import require_safe
 from enrollment.attendance_pdf import PDF_CONTENT_TYPE, html_to_pdf
 
 from .. import annual, exports
-from ..exceptions import BadYearError
 from ..filters import PeopleFilter
 from ..models import AgeBracket, Section
-from ..permissions import can_view_reports, people_scope
-from .common import _attachment, _bad_year, _query_without_page, _require, _year
+from ..permissions import people_scope
+from .common import _attachment, _query_without_page, report_of_year
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -39,24 +38,16 @@ def _annual_context(request: HttpRequest, year: int) -> dict:
 @never_cache
 @login_required
 @require_safe
-def annual_view(request: HttpRequest) -> HttpResponse:
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
+@report_of_year
+def annual_view(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "reports/annual.html", _annual_context(request, year))
 
 
 @never_cache
 @login_required
 @require_safe
-def annual_xlsx(request: HttpRequest) -> HttpResponse:
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
+@report_of_year
+def annual_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     content = exports.annual_xlsx(annual.annual_report(year=year))
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     return _attachment(response, f"sprawozdanie-{year}.xlsx")
@@ -65,12 +56,8 @@ def annual_xlsx(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def annual_pdf(request: HttpRequest) -> HttpResponse:
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
+@report_of_year
+def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
     html = render_to_string("reports/annual_pdf.html", _annual_context(request, year), request)
     response = HttpResponse(html_to_pdf(html), content_type=PDF_CONTENT_TYPE)
     return _attachment(response, f"sprawozdanie-{year}.pdf")
@@ -79,13 +66,9 @@ def annual_pdf(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def annual_people(request: HttpRequest) -> HttpResponse:
+@report_of_year
+def annual_people(request: HttpRequest, year: int) -> HttpResponse:
     """The people (or units) behind one figure of the annual report."""
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
     section = request.GET.get("section")
     measure = request.GET.get("measure")
     if section not in Section.values or measure not in (*annual.Measure.PEOPLE, "units"):

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_safe
 from clubs.models import Activity
 
 from .. import city, exports
-from ..exceptions import BadYearError
 from ..filters import CityFilter
-from ..permissions import can_view_reports, dashboard_groups, people_scope
-from .common import PAGE_SIZE, _attachment, _bad_year, _query_without_page, _require, _year
+from ..permissions import dashboard_groups, people_scope
+from .common import PAGE_SIZE, _attachment, _query_without_page, report_of_year
 
 
 def _city_filter(request: HttpRequest) -> CityFilter:
@@ -36,12 +35,8 @@ def _month_labels() -> list[str]:
 @never_cache
 @login_required
 @require_safe
-def city_view(request: HttpRequest) -> HttpResponse:
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
+@report_of_year
+def city_view(request: HttpRequest, year: int) -> HttpResponse:
     filterset = _city_filter(request)
     groups = filterset.qs
     activities = city.participants_per_month(year=year, groups=groups)
@@ -68,12 +63,8 @@ def city_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def city_xlsx(request: HttpRequest) -> HttpResponse:
-    _require(can_view_reports, request)
-    try:
-        year = _year(request)
-    except BadYearError as exc:
-        return _bad_year(request, exc)
+@report_of_year
+def city_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     groups = _city_filter(request).qs
     people = None
     if request.GET.get("names") == "1":
