@@ -25,6 +25,23 @@ from .run_data import enrollment_lives
 CREDIT_LOOKBACK_DAYS = 120
 
 
+def meeting_credit_key(meeting_id: int, charge_id: int) -> str:
+    return f"meeting:{meeting_id}:charge:{charge_id}"
+
+
+def meeting_credit_key_meeting(key: str) -> int | None:
+    """The meeting of a `meeting_credit_key` (None for any other key)."""
+    parts = key.split(":")
+    if len(parts) == 4 and parts[0] == "meeting" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def charged_meeting_ids(charge: Charge) -> list[int]:
+    """The meetings a per-meeting charge was for (its first line lists them)."""
+    return [int(pk) for pk in charge.lines[0].get("meetings") or []] if charge.lines else []
+
+
 def cancelled_meetings_credit(*, today: dt.date | None = None) -> int:
     """Credit one meeting's price (after the charge's discounts) on each per-meeting charge for
     every charged meeting the centre cancelled after charging. Idempotent by the note's key."""
@@ -51,14 +68,14 @@ def cancelled_meetings_credit(*, today: dt.date | None = None) -> int:
     lives = enrollment_lives({charge.enrollment for charge in charges})
     due: list[tuple[Charge, int, dt.date, str]] = []
     for charge in charges:
-        charged = set((charge.lines[0].get("meetings") or []) if charge.lines else [])
+        charged = set(charged_meeting_ids(charge))
         last_day = lives[charge.enrollment_id].last_day
         for meeting_id in sorted(charged & set(cancelled)):
             _group, day, changed = cancelled[meeting_id]
             if last_day is not None and day > last_day:
                 continue
             if changed > charge.created_at:
-                due.append((charge, meeting_id, day, f"meeting:{meeting_id}:charge:{charge.pk}"))
+                due.append((charge, meeting_id, day, meeting_credit_key(meeting_id, charge.pk)))
     done = set(
         CreditNote.objects.filter(key__in=[key for *_rest, key in due]).values_list(
             "key", flat=True

@@ -39,6 +39,7 @@ from enrollment.models import Enrollment, EnrollmentStatus
 
 from ..models import Charge, CreditNote, CreditReason, FeePlanKind
 from ..models.fields import ZERO
+from .credits import charged_meeting_ids, meeting_credit_key_meeting
 from .ledger import credit_note_issue, household_lock
 from .proration import month_end, months_left_in_year, period_label, prorate, semester_of
 from .run_data import Life, enrollment_lives
@@ -56,14 +57,6 @@ CREDITED_KINDS = (
 
 def unused_key(charge_id: int) -> str:
     return f"unused:charge:{charge_id}"
-
-
-def meeting_key_id(key: str) -> int | None:
-    """The meeting of a cancelled-meeting credit's key ("meeting:<id>:charge:<id>")."""
-    parts = key.split(":")
-    if len(parts) == 4 and parts[0] == "meeting" and parts[1].isdigit():
-        return int(parts[1])
-    return None
 
 
 @dataclass(frozen=True)
@@ -206,7 +199,7 @@ def _meetings_for(charges: list[Charge]):
     ):
         scheduled[group_id].append(day)
     per_meeting = [c for c in charges if c.kind == FeePlanKind.PER_MEETING]
-    ids_of = {c.pk: [int(pk) for pk in (c.lines[0].get("meetings") or [])] for c in per_meeting}
+    ids_of = {c.pk: charged_meeting_ids(c) for c in per_meeting}
     days = dict(
         Meeting.objects.filter(pk__in={pk for ids in ids_of.values() for pk in ids}).values_list(
             "pk", "date"
@@ -219,7 +212,7 @@ def _meetings_for(charges: list[Charge]):
     for charge_id, key in CreditNote.objects.filter(
         charge_id__in=list(ids_of), reason=CreditReason.CANCELLED_MEETING
     ).values_list("charge_id", "key"):
-        meeting_id = meeting_key_id(key or "")
+        meeting_id = meeting_credit_key_meeting(key or "")
         if meeting_id is not None:
             repaid[charge_id].add(meeting_id)
     return scheduled, charged_meetings, repaid
