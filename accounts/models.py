@@ -121,12 +121,9 @@ def _roles_rows(alias: str, user_id: int) -> list[tuple]:
     from django.db import connections
 
     if alias not in _ROLES_SQL:
-        query = _roles_query(user_id)
-        sql, params = query.query.get_compiler(alias).as_sql()
+        sql, params = _roles_query(user_id).query.get_compiler(alias).as_sql()
         # Anything but (id, id) means the ORM compiled it differently: never cache then.
         _ROLES_SQL[alias] = sql if list(params) == [user_id, user_id] else None
-        if _ROLES_SQL[alias] is None:
-            return list(query.using(alias))
     sql = _ROLES_SQL[alias]
     if sql is None:
         return list(_roles_query(user_id).using(alias))

@@ -813,8 +813,9 @@ def run(ctx: Context) -> list[Result]:
         )
         rush.extra[f"ratio_to_{name}"] = rate / floor["rate"] if floor["rate"] else None
         if floor["errors"]:
-            failures_floor = f"{name}: {floor['errors']} failed: {floor['summary']['first_error']}"
-            raise BenchmarkError(failures_floor)
+            raise BenchmarkError(
+                f"{name}: {floor['errors']} failed: {floor['summary']['first_error']}"
+            )
     failures = [f"{name}: no" for name, held in checks.items() if not held and name != "p95 < 1 s"]
     failures += check["problems"][:10] + warm_check["problems"][:5]
     if errors:
